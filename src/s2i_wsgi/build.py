@@ -1,0 +1,99 @@
+"""The build (s2i assemble): install the app's dependencies into the app's
+virtualenv, then make sure there is something to serve."""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from pathlib import Path
+
+from . import output
+from .config import APP_ROOT, Config
+from .detect import EntryPoint, detect
+from .errors import BuildError, ConfigError
+
+PYTHON = APP_ROOT / "bin" / "python"
+
+
+def pip(config: Config, *args: str, what: str) -> None:
+    argv = [str(PYTHON), "-m", "pip", "install", *args]
+    code = output.run(argv, cwd=config.app_dir, env=output.environ_with(config.app_environment))
+    if code != 0:
+        raise BuildError(
+            f"Installing {what} failed (pip exited with status {code}).",
+            "pip's output above names the package or requirement it could not install.",
+            "Check the name and version exist on PyPI (or on your PIP_INDEX_URL), and that any "
+            "system library a package compiles against is available; then build again.",
+        )
+
+
+def is_installable_project(app_dir: Path) -> bool:
+    """pyproject.toml that describes a package (not just tool settings)."""
+    pyproject = app_dir / "pyproject.toml"
+    if not pyproject.is_file():
+        return False
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"pyproject.toml does not parse: {exc}.",
+            "It decides how the project is installed.",
+            "Fix pyproject.toml (any TOML validator shows the same error).",
+        ) from None
+    return "project" in data or "build-system" in data
+
+
+def install_dependencies(config: Config) -> None:
+    app_dir = config.app_dir
+    requirements = app_dir / "requirements.txt"
+    has_setup = (app_dir / "setup.py").is_file() or (app_dir / "setup.cfg").is_file()
+    has_pyproject = is_installable_project(app_dir)
+    installed_anything = False
+
+    if requirements.is_file():
+        output.step("Installing dependencies from requirements.txt")
+        pip(config, "-r", "requirements.txt", what="the packages in requirements.txt")
+        installed_anything = True
+
+    if has_pyproject and not config["DISABLE_PYPROJECT_TOML_PROCESSING"]:
+        output.step("Installing the project from pyproject.toml (pip install .)")
+        pip(config, ".", what="the project described by pyproject.toml")
+        installed_anything = True
+    elif has_setup and not has_pyproject and not config["DISABLE_SETUP_PY_PROCESSING"]:
+        output.step("Installing the project from setup.py (pip install .)")
+        pip(config, ".", what="the project described by setup.py")
+        installed_anything = True
+
+    if not installed_anything:
+        output.warning(
+            "No requirements.txt, pyproject.toml or setup.py found; installing no dependencies. "
+            "Add a requirements.txt listing what the app imports."
+        )
+
+
+def check_importable(config: Config, entry: EntryPoint) -> None:
+    """An APP_MODULE outside the source must at least be installed."""
+    if entry.file is not None:
+        return
+    probe = f"import importlib.util, sys; sys.exit(0 if importlib.util.find_spec({entry.module!r}) else 1)"
+    code = output.run([str(PYTHON), "-c", probe], cwd=config.app_dir)
+    if code != 0:
+        raise BuildError(
+            f"APP_MODULE={config['APP_MODULE']} names module `{entry.module}`, which is neither in the "
+            "source nor installed in the app's virtualenv.",
+            "The server would fail every request with ModuleNotFoundError.",
+            "Check the spelling of the module path (dotted, e.g. mypackage.wsgi), or add the package "
+            "that provides it to requirements.txt.",
+        )
+
+
+def build(config: Config) -> EntryPoint:
+    output.step(f"Building the app in {config.app_dir} with Python {sys.version.split()[0]}")
+    if config["UPGRADE_PIP_TO_LATEST"]:
+        output.step("Upgrading pip, setuptools and wheel (UPGRADE_PIP_TO_LATEST)")
+        pip(config, "--upgrade", "pip", "setuptools", "wheel", what="the latest pip, setuptools and wheel")
+    entry = detect(config)  # fail fast, before a long install
+    install_dependencies(config)
+    check_importable(config, entry)
+    output.step(f"Entry point: {entry.target} ({entry.reason})")
+    return entry

@@ -1,0 +1,301 @@
+"""Every setting the launcher reads, as one table, validated once.
+
+Only this module reads os.environ. Values come, lowest precedence first, from
+the table's defaults, the app's .warpdrive/environment, its .s2i/environment,
+and the process environment (image ENV, `-e` at build, `-e` at run). Each value
+is parsed once; a wrong one is reported with the variable's name, where it came
+from and what is allowed. The README's variable reference is generated from
+this same table (`s2i-wsgi envvars --markdown`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+APP_ROOT = Path("/opt/app-root")
+SOURCE_DIR = APP_ROOT / "src"
+
+# ---------------------------------------------------------------------------
+# Value types: each parses a string or raises ValueError; `allowed` is the
+# human description shown in errors and in the README.
+
+
+@dataclass(frozen=True)
+class Kind:
+    allowed: str
+    parse: Callable[[str], Any]
+
+
+def integer(minimum: int, maximum: int | None = None) -> Kind:
+    allowed = f"a whole number from {minimum} to {maximum}" if maximum else f"a whole number, at least {minimum}"
+
+    def parse(text: str) -> int:
+        if not re.fullmatch(r"\d+", text.strip()):
+            raise ValueError
+        value = int(text)
+        if value < minimum or (maximum is not None and value > maximum):
+            raise ValueError
+        return value
+
+    return Kind(allowed, parse)
+
+
+_TRUE = {"1", "true", "yes", "on", "y"}
+_FALSE = {"0", "false", "no", "off", "n", ""}
+
+
+def _boolean(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValueError
+
+
+BOOLEAN = Kind("true or false (also 1/0, yes/no, on/off; empty means false)", _boolean)
+
+
+def choice(*values: str) -> Kind:
+    def parse(text: str) -> str:
+        lowered = text.strip().lower()
+        if lowered not in values:
+            raise ValueError
+        return lowered
+
+    return Kind("one of " + ", ".join(values), parse)
+
+
+TEXT = Kind("any text", lambda text: text)
+
+_DOTTED = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*"
+
+
+def _app_module(text: str) -> str:
+    if not re.fullmatch(rf"{_DOTTED}(?::[A-Za-z_]\w*)?", text.strip()):
+        raise ValueError
+    return text.strip()
+
+
+APP_MODULE_KIND = Kind("MODULE or MODULE:CALLABLE, e.g. myproject.wsgi:application", _app_module)
+
+
+def _relative_dir(text: str) -> str:
+    path = Path(text.strip())
+    if not text.strip() or path.is_absolute() or ".." in path.parts:
+        raise ValueError
+    return str(path)
+
+
+RELATIVE_DIR = Kind("a directory inside the source, relative to it (e.g. src/web)", _relative_dir)
+
+
+# ---------------------------------------------------------------------------
+# The table.
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    kind: Kind
+    default: Any
+    help: str
+    section: str
+    # For server tuning rows: the mod_wsgi-express option this variable sets.
+    option: str | None = None
+    # What to show as the default when it is computed, not fixed.
+    default_doc: str | None = None
+
+
+APPLICATION = "Application"
+DEPENDENCIES = "Dependencies (build)"
+SERVER = "Server"
+MOD_WSGI = "mod_wsgi-express tuning"
+
+VARIABLES: list[Variable] = [
+    Variable(
+        "APP_MODULE", APP_MODULE_KIND, None,
+        "The WSGI callable to serve, as `module:callable` (callable defaults to `application`). "
+        "Overrides detection.",
+        APPLICATION,
+    ),
+    Variable(
+        "APP_HOME", RELATIVE_DIR, None,
+        "Subdirectory of the source that holds the application; detection, dependency files and the "
+        "server's working directory are taken from there.",
+        APPLICATION,
+    ),
+    Variable(
+        "PORT", integer(1, 65535), 8080,
+        "Port the server listens on (all interfaces).",
+        SERVER,
+    ),
+    Variable(
+        "WEB_CONCURRENCY", integer(1, 64), None,
+        "Number of server processes; when unset it is derived from the container's CPU and "
+        "memory limits. `MOD_WSGI_PROCESSES` takes precedence.",
+        SERVER, default_doc="from CPU/memory limits",
+    ),
+    Variable(
+        "UPGRADE_PIP_TO_LATEST", BOOLEAN, False,
+        "Upgrade pip, setuptools and wheel in the app's virtualenv to the newest releases before "
+        "installing the app's dependencies.",
+        DEPENDENCIES,
+    ),
+    Variable(
+        "DISABLE_SETUP_PY_PROCESSING", BOOLEAN, False,
+        "Do not `pip install .` a project that has setup.py/setup.cfg.",
+        DEPENDENCIES,
+    ),
+    Variable(
+        "DISABLE_PYPROJECT_TOML_PROCESSING", BOOLEAN, False,
+        "Do not `pip install .` a project that has pyproject.toml.",
+        DEPENDENCIES,
+    ),
+]
+
+
+def _mod_wsgi(name: str, kind: Kind, default: Any, help_text: str, option: str | None = None) -> Variable:
+    return Variable(
+        f"MOD_WSGI_{name}", kind, default, help_text, MOD_WSGI,
+        option=option or "--" + name.lower().replace("_", "-"),
+    )
+
+
+SECONDS = integer(0, 86400)
+
+# Production values chosen explicitly rather than inherited, so they are
+# visible in `s2i-wsgi config` and do not change under us with mod_wsgi.
+VARIABLES += [
+    _mod_wsgi("PROCESSES", integer(1, 64), None,
+              "Daemon processes running the app. Default: `WEB_CONCURRENCY`, else derived from limits."),
+    _mod_wsgi("THREADS", integer(1, 256), 5, "Request threads in each daemon process."),
+    _mod_wsgi("MAX_CLIENTS", integer(1, 10000), None,
+              "Simultaneous client connections Apache accepts (mod_wsgi's default: 1.5 x processes x threads)."),
+    _mod_wsgi("REQUEST_TIMEOUT", SECONDS, 60,
+              "Seconds a request may run before the daemon process is recycled to recover the thread."),
+    _mod_wsgi("QUEUE_TIMEOUT", SECONDS, 45,
+              "Seconds a request may wait for a free daemon thread before it gets a 503."),
+    _mod_wsgi("CONNECT_TIMEOUT", SECONDS, 15,
+              "Seconds Apache waits to connect to a daemon process (backlog full) before failing the request."),
+    _mod_wsgi("SOCKET_TIMEOUT", SECONDS, 60, "Seconds a read or write on a socket may block."),
+    _mod_wsgi("STARTUP_TIMEOUT", SECONDS, 15,
+              "Seconds a daemon process may take to load the app before it is restarted."),
+    _mod_wsgi("SHUTDOWN_TIMEOUT", SECONDS, 5, "Seconds a daemon process is given to exit when told to."),
+    _mod_wsgi("GRACEFUL_TIMEOUT", SECONDS, 15,
+              "Seconds in-flight requests get to finish when a daemon process is restarted."),
+    _mod_wsgi("DEADLOCK_TIMEOUT", SECONDS, 60, "Seconds the GIL may stay held before the process is restarted."),
+    _mod_wsgi("HEADER_TIMEOUT", SECONDS, 15, "Seconds allowed to receive the request line and headers."),
+    _mod_wsgi("BODY_TIMEOUT", SECONDS, 15, "Seconds allowed to receive the request body (raised by a minimum rate)."),
+    _mod_wsgi("MAXIMUM_REQUESTS", integer(0), 0, "Recycle a daemon process after this many requests (0: never)."),
+    _mod_wsgi("LIMIT_REQUEST_BODY", integer(0), 10485760, "Largest request body accepted, in bytes."),
+    _mod_wsgi("ACCESS_LOG", BOOLEAN, True, "Log every request (Apache's access log) to the terminal."),
+    _mod_wsgi("LOG_LEVEL", choice("emerg", "alert", "crit", "error", "warn", "notice", "info", "debug"), "warn",
+              "Apache's log level."),
+]
+
+BY_NAME: dict[str, Variable] = {variable.name: variable for variable in VARIABLES}
+
+
+# ---------------------------------------------------------------------------
+# Reading the app's environment files.
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Parse an s2i/warpdrive environment file: NAME=VALUE lines, # comments.
+
+    The value is taken as written (no quotes are removed, nothing is
+    expanded), which is what s2i itself does with .s2i/environment.
+    """
+    values: dict[str, str] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return values
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.partition("=")
+        name = name.strip()
+        if name.startswith("export "):
+            name = name[len("export "):].strip()
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ConfigError(
+                f"{path.name} line {number} is not NAME=VALUE: {raw!r}",
+                f"Every line of {path.parent.name}/{path.name} must set one variable.",
+                "Fix or remove that line (comments start with #).",
+            )
+        values[name] = value
+    return values
+
+
+# ---------------------------------------------------------------------------
+# The resolved configuration.
+
+
+@dataclass(frozen=True)
+class Setting:
+    value: Any
+    source: str  # "default", ".s2i/environment", ".warpdrive/environment", "environment"
+
+
+@dataclass(frozen=True)
+class Config:
+    settings: dict[str, Setting]
+    source_dir: Path
+    # Variables from the app's files that are not in the table; they are
+    # passed on to the app (and hooks) as environment.
+    app_environment: dict[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.settings[name].value
+
+    def source_of(self, name: str) -> str:
+        return self.settings[name].source
+
+    def is_set(self, name: str) -> bool:
+        return self.settings[name].source != "default"
+
+    @property
+    def app_dir(self) -> Path:
+        home = self["APP_HOME"]
+        return self.source_dir / home if home else self.source_dir
+
+
+def load(environ: Mapping[str, str], source_dir: Path = SOURCE_DIR) -> Config:
+    """Resolve every variable in the table, or raise ConfigError naming the first bad one."""
+    layers: list[tuple[str, Mapping[str, str]]] = [
+        (".warpdrive/environment", read_env_file(source_dir / ".warpdrive" / "environment")),
+        (".s2i/environment", read_env_file(source_dir / ".s2i" / "environment")),
+        ("environment", environ),
+    ]
+    settings: dict[str, Setting] = {}
+    for variable in VARIABLES:
+        raw, source = None, "default"
+        for layer_name, layer in layers:
+            if variable.name in layer:
+                raw, source = layer[variable.name], layer_name
+        if raw is None or (raw.strip() == "" and variable.kind is not BOOLEAN):
+            settings[variable.name] = Setting(variable.default, "default")
+            continue
+        try:
+            value = variable.kind.parse(raw)
+        except ValueError:
+            where = "" if source == "environment" else f" (set in {source})"
+            raise ConfigError(
+                f"{variable.name}={raw!r}{where} is not a valid value.",
+                f"{variable.name} must be {variable.kind.allowed}.",
+                f"Change or unset {variable.name}. `s2i-wsgi config` lists every setting and where it came from.",
+            ) from None
+        settings[variable.name] = Setting(value, source)
+    app_environment: dict[str, str] = {}
+    for layer_name, layer in layers[:2]:
+        app_environment.update({k: v for k, v in layer.items() if k not in environ})
+    return Config(settings, source_dir, app_environment)

@@ -1,0 +1,1 @@
+print("this module exposes no WSGI application")
