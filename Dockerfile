@@ -30,6 +30,8 @@ ENV APP_ROOT=/opt/app-root \
     BASH_ENV=/opt/app-root/etc/activate \
     ENV=/opt/app-root/etc/activate
 
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+
 # Debian's Python (with venv and headers), Apache httpd with the headers and
 # apxs that mod_wsgi compiles against, a C toolchain for packages built from
 # source, and what s2i and OpenShift need in a builder (tar, sh, chown).

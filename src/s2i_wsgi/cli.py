@@ -14,7 +14,7 @@ from .build import build
 from .config import APP_ROOT, SOURCE_DIR, VARIABLES, Config, load
 from .detect import detect
 from .errors import StartError, UserError
-from .envdoc import markdown_reference
+from .envdoc import markdown_reference, replace_section
 from .resources import detect as detect_limits
 from .servers import mod_wsgi_express, processes
 
@@ -131,6 +131,11 @@ def cmd_usage(_: argparse.Namespace) -> int:
 
 
 def cmd_envvars(args: argparse.Namespace) -> int:
+    if args.update:
+        path = Path(args.update)
+        path.write_text(replace_section(path.read_text(encoding="utf-8")), encoding="utf-8")
+        print(f"Updated the environment variable reference in {path}")
+        return 0
     print(markdown_reference(), end="")
     return 0
 
@@ -158,6 +163,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("usage", help="print how to use this builder")
     envvars = sub.add_parser("envvars", help="print the environment variable reference")
     envvars.add_argument("--markdown", action="store_true", help="as Markdown (the default, for the README)")
+    envvars.add_argument("--update", metavar="FILE", help="replace the generated section of FILE (the README)")
     sub.add_parser("save-artifacts", help="write reusable build caches to stdout as a tar")
     return top
 

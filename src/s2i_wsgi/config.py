@@ -228,7 +228,7 @@ def read_env_file(path: Path) -> dict[str, str]:
             name = name[len("export "):].strip()
         if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise ConfigError(
-                f"{path.name} line {number} is not NAME=VALUE: {raw!r}",
+                f"{path.parent.name}/{path.name} line {number} is not NAME=VALUE: {raw!r}",
                 f"Every line of {path.parent.name}/{path.name} must set one variable.",
                 "Fix or remove that line (comments start with #).",
             )

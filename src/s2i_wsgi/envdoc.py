@@ -18,6 +18,14 @@ def _default(variable) -> str:
     return str(variable.default)
 
 
+def replace_section(document: str) -> str:
+    """The document with its generated section replaced by the current one."""
+    start, end = document.find(BEGIN), document.find(END)
+    if start < 0 or end < start:
+        raise ValueError(f"the markers {BEGIN!r} and {END!r} were not found")
+    return document[:start] + markdown_reference().rstrip("\n") + document[end + len(END):]
+
+
 def markdown_reference() -> str:
     lines: list[str] = []
     section = None

@@ -1,0 +1,94 @@
+# s2i-wsgi: build, test and try the builder image.
+#
+#   make demo    build the builder and serve a sample app on http://127.0.0.1:8080
+#   make test    lint, unit tests, and integration tests against real containers
+#
+# Both start a container engine first where they can (bin/ensure-engine).
+
+IMAGE_NAME       ?= s2i-wsgi
+CONTAINER_ENGINE ?= docker
+BASE_IMAGE       ?= debian:trixie-slim
+# The other variants built and smoke-tested by `make test`: TAG=BASE pairs.
+VARIANTS         ?= 3.13=debian:trixie-slim 3.11=debian:bookworm-slim
+DEMO_PORT        ?= 8080
+PYTEST_WORKERS   ?= 3
+
+tag_for = $(or $(patsubst %=$(1),%,$(filter %=$(1),$(VARIANTS))),custom)
+TAG     := $(call tag_for,$(BASE_IMAGE))
+IMAGE   := $(IMAGE_NAME):$(TAG)
+VENV    := .venv
+PY      := $(VENV)/bin/python
+export CONTAINER_ENGINE
+
+SHELL_SCRIPTS := s2i/bin/* bin/ensure-engine root/usr/local/bin/container-entrypoint \
+                 root/usr/local/bin/fix-permissions root/opt/app-root/etc/activate .ci/run
+
+.PHONY: help build build-all engine test test-unit test-integration test-variants lint readme demo demo-stop clean
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+engine:
+	@bin/ensure-engine $(foreach v,$(VARIANTS),$(lastword $(subst =, ,$(v))))
+
+$(PY): requirements/dev.txt
+	@python3 -m venv $(VENV) || { echo "ERROR: python3 -m venv failed; install python3-venv (Debian/Ubuntu: apt-get install python3-venv)." >&2; exit 1; }
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	@touch $(PY)
+
+build: engine
+	$(CONTAINER_ENGINE) build --build-arg BASE_IMAGE=$(BASE_IMAGE) -t $(IMAGE) \
+		$(if $(filter $(BASE_IMAGE),debian:trixie-slim),-t $(IMAGE_NAME):latest) .
+
+build-all: engine
+	@set -e; for v in $(VARIANTS); do \
+		$(MAKE) --no-print-directory build BASE_IMAGE=$${v#*=}; \
+	done
+
+lint: $(PY)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/shellcheck --enable=all --exclude=SC2250,SC2310,SC2312 $(SHELL_SCRIPTS)
+	$(VENV)/bin/hadolint Dockerfile
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(PY) -m pytest -q test/unit/test_readme.py
+
+test-unit: $(PY)
+	$(PY) -m pytest test/unit -q
+
+# The whole suite against the default image, in parallel (one worker per test file).
+test-integration: $(PY) build
+	S2I_WSGI_IMAGE=$(IMAGE) BASE_IMAGE=$(BASE_IMAGE) \
+		$(PY) -m pytest test/integration -q -n $(PYTEST_WORKERS) --dist loadfile
+
+# The smoke subset against every other variant.
+test-variants: $(PY) build-all
+	@set -e; for v in $(VARIANTS); do \
+		[ "$${v#*=}" = "$(BASE_IMAGE)" ] && continue; \
+		echo "---> Smoke tests against $(IMAGE_NAME):$${v%%=*}"; \
+		S2I_WSGI_IMAGE=$(IMAGE_NAME):$${v%%=*} BASE_IMAGE=$${v#*=} \
+			$(PY) -m pytest test/integration -q -m smoke -n $(PYTEST_WORKERS) --dist loadfile; \
+	done
+
+test: lint test-unit test-variants test-integration
+
+readme: $(PY)
+	PYTHONPATH=src python3 -m s2i_wsgi envvars --update README.md
+
+demo: build
+	@$(CONTAINER_ENGINE) rm -f s2i-wsgi-demo >/dev/null 2>&1 || true
+	bin/s2i-build test/apps/flask_hello $(IMAGE) s2i-wsgi-demo-app
+	$(CONTAINER_ENGINE) run -d --name s2i-wsgi-demo -p 127.0.0.1:$(DEMO_PORT):8080 s2i-wsgi-demo-app
+	@for i in $$(seq 100); do \
+		if out=$$(python3 -c 'import sys,urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=2).read().decode(), end="")' http://127.0.0.1:$(DEMO_PORT)/ 2>/dev/null); then \
+			echo "---> The sample app answers on http://127.0.0.1:$(DEMO_PORT)/ : $$out"; \
+			echo "     Logs: $(CONTAINER_ENGINE) logs -f s2i-wsgi-demo    Stop: make demo-stop"; exit 0; fi; \
+		sleep 0.3; done; \
+	echo "ERROR: the sample app did not answer within 30 s; its logs follow." >&2; \
+	$(CONTAINER_ENGINE) logs s2i-wsgi-demo >&2; exit 1
+
+demo-stop:
+	-$(CONTAINER_ENGINE) rm -f s2i-wsgi-demo
+
+clean: demo-stop
+	rm -rf $(VENV) .pytest_cache .ruff_cache

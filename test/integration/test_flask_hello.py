@@ -1,0 +1,40 @@
+"""A Flask app built with the builder is served by mod_wsgi-express."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.smoke
+
+
+@pytest.fixture(scope="module")
+def image(built):
+    return built("flask_hello").assert_ok().image
+
+
+@pytest.mark.parametrize("user", [None, "123456:0"], ids=["uid-1001", "arbitrary-uid"])
+def test_flask_app_answers_its_text_and_logs_the_request(image, containers, user):
+    container = containers(image, *(["--user", user] if user else []))
+    container.wait_ready()
+    status, body, _ = container.get("/")
+    assert (status, body) == (200, b"Hello from flask_hello\n")
+    logs = container.logs()
+    assert '"GET / HTTP/1.1" 200' in logs, logs
+    assert "flask_hello: handled /" in logs, logs
+
+
+def test_the_server_is_pid_1_and_runs_in_daemon_mode(image, containers):
+    container = containers(image)
+    container.wait_ready()
+    ps = container.exec("ps", "-o", "pid=,args=", "-e").stdout.decode()
+    pid1 = next(line for line in ps.splitlines() if line.split()[0] == "1")
+    assert "mod_wsgi-express" in pid1 and "apache2" in pid1, ps
+    assert "(wsgi:" in ps, ps  # mod_wsgi daemon processes
+
+
+def test_flask_development_server_is_never_used(image, containers):
+    container = containers(image)
+    container.wait_ready()
+    assert "Running on http" not in container.logs()
+    _, _, headers = container.get("/")
+    assert "Werkzeug" not in headers.get("Server", "")
