@@ -1,0 +1,65 @@
+"""Unit tests: the launcher and bin/s2i-build, with no container engine and no network.
+
+Apps are small directories written into tmp_path; cgroup trees are fake files.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "src"))
+
+from s2i_wsgi import config  # noqa: E402
+from s2i_wsgi.config import Config  # noqa: E402
+
+# Variables the tests must not inherit from whoever runs them.
+_OUTSIDE_VARIABLES = ("S2I_WSGI_SOURCE_DIR", "S2I_BUILD_NO_S2I", "CONTAINER_ENGINE")
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PORT or APP_MODULE in the developer's shell must not change a result."""
+    for name in [*config.BY_NAME, *_OUTSIDE_VARIABLES]:
+        monkeypatch.delenv(name, raising=False)
+
+
+MakeApp = Callable[..., Path]
+
+
+@pytest.fixture
+def make_app(tmp_path: Path) -> MakeApp:
+    """make_app({"wsgi.py": "application = ...", ".s2i/environment": "A=1\\n"}) -> app dir.
+
+    Contents are dedented, so they can be written as indented triple-quoted text.
+    Each call makes a new directory.
+    """
+    count = 0
+
+    def make(files: Mapping[str, str] | None = None, name: str = "app") -> Path:
+        nonlocal count
+        count += 1
+        root = tmp_path / f"{name}{count}"
+        root.mkdir()
+        for relative, text in (files or {}).items():
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return root
+
+    return make
+
+
+@pytest.fixture
+def load_config() -> Callable[..., Config]:
+    """load_config(app_dir, NAME=value, ...): the configuration with that process environment."""
+
+    def load(app_dir: Path, **environ: str) -> Config:
+        return config.load(environ, app_dir)
+
+    return load

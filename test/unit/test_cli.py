@@ -1,0 +1,257 @@
+"""The `s2i-wsgi` commands, run in-process against app directories in tmp_path."""
+
+from __future__ import annotations
+
+import io
+import os
+import tarfile
+
+import pytest
+
+from s2i_wsgi import __version__, cli
+from s2i_wsgi.config import VARIABLES
+from s2i_wsgi.envdoc import markdown_reference
+from s2i_wsgi.resources import Limits
+
+FLASK_APP = "from flask import Flask\napp = Flask(__name__)\n"
+
+
+@pytest.fixture(autouse=True)
+def two_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command sees a 2-CPU container without memory limit, whatever runs the tests."""
+    monkeypatch.setattr(cli, "detect_limits", lambda: Limits(cpus=2.0, memory=None))
+
+
+@pytest.fixture
+def source(make_app, monkeypatch):
+    """source({files}): make an app and point the launcher at it, as S2I_WSGI_SOURCE_DIR does."""
+
+    def use(files=None):
+        app = make_app(files if files is not None else {"app.py": FLASK_APP})
+        monkeypatch.setenv("S2I_WSGI_SOURCE_DIR", str(app))
+        return app
+
+    return use
+
+
+# ---------------------------------------------------------------------------
+# start
+
+
+def test_start_dry_run_says_what_it_serves_and_prints_the_command(source, capsys):
+    app = source()
+    assert cli.main(["start", "--dry-run"]) == 0
+    out, err = capsys.readouterr()
+    step, command = out.splitlines()
+    assert step == (
+        "---> Serving app:app (app.py defines `app`) with mod_wsgi-express on port 8080: "
+        "2 processes (2 CPUs) x 5 threads"
+    )
+    assert command.startswith("/opt/app-root/bin/mod_wsgi-express start-server ")
+    assert f"--working-directory {app} " in command
+    assert "--entry-point app --callable-object app" in command
+    assert err == ""
+
+
+def test_start_dry_run_honours_the_process_environment(source, capsys, monkeypatch):
+    source()
+    monkeypatch.setenv("PORT", "9000")
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.setenv("MOD_WSGI_THREADS", "10")
+    assert cli.main(["start", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "on port 9000: 3 processes (WEB_CONCURRENCY) x 10 threads" in out
+    assert "--port 9000 " in out
+    assert "--processes 3 " in out
+
+
+def test_start_dry_run_uses_settings_from_s2i_environment(source, capsys):
+    source({"web.py": "app = 1\n", ".s2i/environment": "APP_MODULE=web:app\nMOD_WSGI_PROCESSES=4\n"})
+    assert cli.main(["start", "--dry-run"]) == 0
+    step = capsys.readouterr().out.splitlines()[0]
+    assert step == (
+        "---> Serving web:app (APP_MODULE=web:app (from .s2i/environment)) with mod_wsgi-express on port 8080: "
+        "4 processes (MOD_WSGI_PROCESSES) x 5 threads"
+    )
+
+
+def test_start_execs_the_server_in_the_app_directory_with_the_app_environment(source, capsys, monkeypatch):
+    app = source({"web/app.py": FLASK_APP, ".s2i/environment": "APP_HOME=web\nGREETING=hello\n"})
+    calls = {}
+    monkeypatch.setattr(os, "chdir", lambda path: calls.setdefault("cwd", path))
+
+    def fake_exec(file, argv, env):
+        calls.update(file=file, argv=argv, env=env)
+        raise SystemExit(0)  # execvpe does not return
+
+    monkeypatch.setattr(os, "execvpe", fake_exec)
+    with pytest.raises(SystemExit):
+        cli.main(["start"])
+    assert calls["cwd"] == app / "web"
+    assert calls["file"] == "/opt/app-root/bin/mod_wsgi-express"
+    assert calls["argv"][0] == calls["file"]
+    assert calls["env"]["GREETING"] == "hello"
+    assert calls["env"]["APP_HOME"] == "web"
+    assert capsys.readouterr().out.startswith("---> Serving app:app")
+
+
+def test_start_refuses_an_app_directory_it_cannot_enter(source, capsys, monkeypatch):
+    app = source()
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    assert cli.main(["start", "--dry-run"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"ERROR: User {os.getuid()} (group {os.getgid()}) cannot enter {app}.")
+    assert "Run as a user in group 0" in err
+
+
+def test_start_without_an_entry_point_fails_with_the_search_list(source, capsys):
+    app = source({"hello.py": "print('hi')\n"})
+    assert cli.main(["start", "--dry-run"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"ERROR: No WSGI application found in {app}. Searched, in order:\n")
+    assert "  - wsgi.py defining `application` or `app`" in err
+    assert "set APP_MODULE=module:callable" in err
+    assert "Traceback" not in err
+
+
+def test_start_with_a_bad_setting_names_the_variable_and_allowed_values(source, capsys, monkeypatch):
+    source()
+    monkeypatch.setenv("MOD_WSGI_PROCESSES", "abc")
+    assert cli.main(["start", "--dry-run"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("ERROR: MOD_WSGI_PROCESSES='abc' is not a valid value.\n\n")
+    assert "MOD_WSGI_PROCESSES must be a whole number from 1 to 64." in err
+
+
+def test_a_bad_setting_in_s2i_environment_names_the_file(source, capsys):
+    source({"app.py": FLASK_APP, ".s2i/environment": "MOD_WSGI_ACCESS_LOG=sometimes\n"})
+    assert cli.main(["start", "--dry-run"]) == 1
+    err = capsys.readouterr().err
+    assert "ERROR: MOD_WSGI_ACCESS_LOG='sometimes' (set in .s2i/environment) is not a valid value." in err
+
+
+# ---------------------------------------------------------------------------
+# detect
+
+
+def test_detect_prints_the_entry_point_and_why(source, capsys):
+    source({"mysite/wsgi.py": "application = 1\n", "manage.py": ""})
+    assert cli.main(["detect"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:3] == [
+        "entry point:  mysite.wsgi:application",
+        "file:         mysite/wsgi.py",
+        "because:      mysite/wsgi.py defines `application`",
+    ]
+    assert lines[3].startswith("searched:     wsgi.py defining `application` or `app`; app.py defining")
+    assert "server:       mod_wsgi-express (daemon mode)" in lines
+    assert "processes:    2 (2 CPUs)" in lines
+    assert "threads:      5" in lines
+    assert lines[-1].startswith("command:      /opt/app-root/bin/mod_wsgi-express start-server ")
+
+
+def test_detect_shows_an_app_module_from_an_installed_package(source, capsys, monkeypatch):
+    source({"requirements.txt": "mypkg\n"})
+    monkeypatch.setenv("APP_MODULE", "mypkg.web:app")
+    assert cli.main(["detect"]) == 0
+    out = capsys.readouterr().out
+    assert "entry point:  mypkg.web:app\n" in out
+    assert "file:         (installed package)\n" in out
+    assert "because:      APP_MODULE=mypkg.web:app (from environment)\n" in out
+    assert "searched:" not in out
+
+
+def test_detect_reports_an_ambiguity_with_both_candidates(source, capsys):
+    source({"one/wsgi.py": "application = 1\n", "two/wsgi.py": "application = 2\n"})
+    assert cli.main(["detect"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("ERROR: Found 2 WSGI entry points and no setting to choose between them:\n")
+    assert "  - one/wsgi.py\n  - two/wsgi.py\n" in err
+    assert "APP_MODULE=one.wsgi:application" in err
+
+
+# ---------------------------------------------------------------------------
+# config, usage, envvars, --version
+
+
+def test_config_lists_every_variable_with_its_value_and_origin(source, capsys, monkeypatch):
+    source({"app.py": FLASK_APP, ".s2i/environment": "MOD_WSGI_THREADS=9\n"})
+    monkeypatch.setenv("PORT", "9000")
+    assert cli.main(["config"]) == 0
+    rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()}
+    assert set(rows) == {variable.name for variable in VARIABLES}
+    assert rows["PORT"][1:] == ["9000", "environment"]
+    assert rows["MOD_WSGI_THREADS"][1:] == ["9", ".s2i/environment"]
+    assert rows["MOD_WSGI_REQUEST_TIMEOUT"][1:] == ["60", "default"]
+    assert rows["APP_MODULE"][1:] == ["(unset)", "default"]
+
+
+def test_config_shows_how_a_computed_default_is_derived(source, capsys):
+    source()
+    cli.main(["config"])
+    line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("WEB_CONCURRENCY "))
+    assert "(from CPU/memory limits)" in line
+
+
+def test_config_does_not_need_an_entry_point(source, capsys):
+    source({})
+    assert cli.main(["config"]) == 0
+
+
+def test_usage_explains_how_to_build_and_exits_zero(capsys):
+    assert cli.main(["usage"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"s2i-wsgi {__version__}: a Source-to-Image builder")
+    assert "s2i build https://github.com/you/yourapp.git s2i-wsgi yourapp" in out
+    assert "bin/s2i-build" in out
+    assert "APP_MODULE=myproject.wsgi:application" in out
+
+
+def test_envvars_prints_the_markdown_reference(capsys):
+    assert cli.main(["envvars", "--markdown"]) == 0
+    assert capsys.readouterr().out == markdown_reference()
+
+
+def test_version_prints_the_version(capsys):
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.strip() == f"s2i-wsgi {__version__}"
+
+
+def test_an_unknown_command_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["serve"])
+    assert exited.value.code == 2
+    assert "invalid choice: 'serve'" in capsys.readouterr().err
+
+
+def test_no_command_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exited:
+        cli.main([])
+    assert exited.value.code == 2
+    assert "COMMAND" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------
+# save-artifacts
+
+
+def test_save_artifacts_streams_the_pip_cache_as_a_tar(tmp_path, monkeypatch, capsysbinary):
+    root = tmp_path / "app-root"
+    (root / "src" / ".cache" / "pip" / "http").mkdir(parents=True)
+    (root / "src" / ".cache" / "pip" / "http" / "entry").write_text("cached")
+    monkeypatch.setattr(cli, "APP_ROOT", root)
+    assert cli.main(["save-artifacts"]) == 0
+    with tarfile.open(fileobj=io.BytesIO(capsysbinary.readouterr().out)) as tar:
+        names = tar.getnames()
+    assert "pip/http/entry" in names
+    assert not any(name.startswith("uv") for name in names)
+
+
+def test_save_artifacts_without_caches_streams_an_empty_tar(tmp_path, monkeypatch, capsysbinary):
+    monkeypatch.setattr(cli, "APP_ROOT", tmp_path)
+    assert cli.main(["save-artifacts"]) == 0
+    with tarfile.open(fileobj=io.BytesIO(capsysbinary.readouterr().out)) as tar:
+        assert tar.getnames() == []

@@ -1,0 +1,327 @@
+"""bin/s2i-build without an engine: the Dockerfile it writes and the source it copies."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.machinery
+import importlib.util
+import re
+import stat
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "bin" / "s2i-build"
+SCRIPTS_DIR = "/usr/libexec/s2i"
+
+
+def load_script():
+    loader = importlib.machinery.SourceFileLoader("s2i_build", str(SCRIPT))
+    spec = importlib.util.spec_from_loader("s2i_build", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+s2i_build = load_script()
+
+
+def args(*env: tuple[str, str], source: str = "https://example.com/app.git") -> argparse.Namespace:
+    return argparse.Namespace(builder="s2i-wsgi:latest", source=source, tag="myapp", env=list(env))
+
+
+def dockerfile_for(app: Path, *env: tuple[str, str]) -> list[str]:
+    return s2i_build.dockerfile(args(*env), app, SCRIPTS_DIR).splitlines()
+
+
+def docker_unquote(word: str) -> str:
+    """What Docker makes of a double-quoted ENV value (moby/buildkit shell lexer, processDoubleQuote):
+    a backslash escapes only ", $ and itself and is otherwise kept; an unescaped $ would expand."""
+    assert word.startswith('"') and word.endswith('"'), word
+    body, result, i = word[1:-1], [], 0
+    while i < len(body):
+        char = body[i]
+        if char == "$":
+            raise AssertionError(f"unescaped $ in {word}: Docker would expand it")
+        if char == "\\" and i + 1 < len(body) and body[i + 1] in '"$\\':
+            i += 1
+            char = body[i]
+        result.append(char)
+        i += 1
+    return "".join(result)
+
+
+def env_pairs(line: str) -> list[tuple[str, str]]:
+    """The NAME=VALUE pairs of an `ENV A="x" B="y"` line, as Docker reads them."""
+    assert line.startswith("ENV ")
+    pairs = re.findall(r'([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*")', line[4:])
+    return [(name, docker_unquote(value)) for name, value in pairs]
+
+
+def env_line(lines: list[str]) -> str:
+    (line,) = [line for line in lines if line.startswith("ENV ")]
+    return line
+
+
+# ---------------------------------------------------------------------------
+# The Dockerfile.
+
+
+def test_the_dockerfile_builds_from_the_builder_and_runs_its_scripts_as_1001(make_app):
+    lines = dockerfile_for(make_app({"app.py": "app = 1\n"}))
+    assert lines[0] == "FROM s2i-wsgi:latest"
+    assert "USER root" in lines
+    assert "COPY --chown=1001:0 upload/src /tmp/src" in lines
+    assert lines.index("COPY --chown=1001:0 upload/src /tmp/src") < lines.index("USER 1001")
+    assert lines[-3:] == ["USER 1001", f'RUN ["{SCRIPTS_DIR}/assemble"]', f'CMD ["{SCRIPTS_DIR}/run"]']
+
+
+def test_the_image_is_labelled_with_builder_source_and_name(make_app):
+    (label,) = [line for line in dockerfile_for(make_app()) if line.startswith("LABEL ")]
+    assert '"io.openshift.s2i.build.image"="s2i-wsgi:latest"' in label
+    assert '"io.openshift.s2i.build.source-location"="https://example.com/app.git"' in label
+    assert '"io.k8s.display-name"="myapp"' in label
+
+
+def test_no_env_line_without_variables(make_app):
+    assert not [line for line in dockerfile_for(make_app()) if line.startswith("ENV")]
+
+
+def test_env_comes_from_s2i_environment_then_from_e(make_app):
+    app = make_app({".s2i/environment": "# tuning\nMOD_WSGI_THREADS=9\nAPP_MODULE=web:app\n"})
+    lines = dockerfile_for(app, ("MOD_WSGI_THREADS", "12"), ("DEBUG", "1"))
+    assert env_pairs(env_line(lines)) == [
+        ("MOD_WSGI_THREADS", "9"),
+        ("APP_MODULE", "web:app"),
+        ("MOD_WSGI_THREADS", "12"),  # later in the same ENV wins: -e overrides the file
+        ("DEBUG", "1"),
+    ]
+
+
+def test_env_is_set_before_the_source_is_assembled(make_app):
+    lines = dockerfile_for(make_app(), ("A", "1"))
+    assert lines.index(env_line(lines)) < lines.index(f'RUN ["{SCRIPTS_DIR}/assemble"]')
+
+
+def test_dollar_signs_in_values_stay_literal(make_app):
+    line = env_line(dockerfile_for(make_app(), ("PASSWORD", "pa$$word"), ("PATHISH", "$HOME/${X}")))
+    assert 'PASSWORD="pa\\$\\$word"' in line
+    assert env_pairs(line) == [("PASSWORD", "pa$$word"), ("PATHISH", "$HOME/${X}")]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param('say "hi"', id="quotes"),
+        pytest.param("C:\\path\\to", id="backslashes"),
+        pytest.param("trailing\\", id="trailing-backslash"),
+        pytest.param("two  spaces", id="spaces"),
+        pytest.param("", id="empty"),
+        pytest.param("café ünïcode ✓", id="non-ascii"),
+        pytest.param("a=b=c", id="equals"),
+        pytest.param(
+            "tab\there",
+            id="tab",
+            marks=pytest.mark.xfail(strict=True, reason="json.dumps writes a tab as \\t, which Docker keeps as is"),
+        ),
+    ],
+)
+def test_env_values_reach_the_image_exactly_as_given(make_app, value):
+    assert env_pairs(env_line(dockerfile_for(make_app(), ("VALUE", value)))) == [("VALUE", value)]
+
+
+def test_dockerfile_quote_escapes_dollar_quote_and_backslash():
+    assert s2i_build.dockerfile_quote('a$b"c\\d') == '"a\\$b\\"c\\\\d"'
+
+
+def test_an_s2i_bin_assemble_replaces_the_builders_assemble(make_app):
+    app = make_app({".s2i/bin/assemble": "#!/bin/sh\nexec /usr/libexec/s2i/assemble\n"})
+    lines = dockerfile_for(app)
+    assert "COPY --chown=1001:0 upload/scripts /tmp/scripts" in lines
+    assert 'RUN ["/tmp/scripts/assemble"]' in lines
+    assert f'CMD ["{SCRIPTS_DIR}/run"]' in lines
+
+
+def test_an_s2i_bin_run_replaces_the_builders_run(make_app):
+    app = make_app({".s2i/bin/run": "#!/bin/sh\nexec /usr/libexec/s2i/run\n"})
+    lines = dockerfile_for(app)
+    assert "COPY --chown=1001:0 upload/scripts /tmp/scripts" in lines
+    assert f'RUN ["{SCRIPTS_DIR}/assemble"]' in lines
+    assert 'CMD ["/tmp/scripts/run"]' in lines
+
+
+def test_without_s2i_bin_overrides_no_scripts_are_copied(make_app):
+    app = make_app({".s2i/bin/README": "notes\n"})
+    assert not [line for line in dockerfile_for(app) if "/tmp/scripts" in line]
+
+
+# ---------------------------------------------------------------------------
+# .s2i/environment and -e parsing.
+
+
+def test_environment_file_skips_comments_and_keeps_values_as_written(tmp_path):
+    path = tmp_path / "environment"
+    path.write_text('# comment\n\nA=1\nB = two words\nC="quoted"\nD=x=y\n')
+    assert s2i_build.read_environment_file(path) == [("A", "1"), ("B", " two words"), ("C", '"quoted"'), ("D", "x=y")]
+
+
+def test_a_missing_environment_file_gives_no_variables(tmp_path):
+    assert s2i_build.read_environment_file(tmp_path / "absent") == []
+
+
+def test_a_bad_environment_line_stops_with_the_line_number(tmp_path, capsys):
+    path = tmp_path / "environment"
+    path.write_text("A=1\nnot a setting\n")
+    with pytest.raises(SystemExit) as exited:
+        s2i_build.read_environment_file(path)
+    assert exited.value.code == 1
+    assert capsys.readouterr().err == "ERROR: .s2i/environment line 2 is not NAME=VALUE: 'not a setting'\n"
+
+
+@pytest.mark.parametrize(("text", "pair"), [("A=1", ("A", "1")), ("U=a=b", ("U", "a=b")), ("EMPTY=", ("EMPTY", ""))])
+def test_e_takes_name_equals_value(text, pair):
+    assert s2i_build.parse_env_arg(text) == pair
+
+
+@pytest.mark.parametrize("text", ["NOVALUE", "1A=x", "MY-VAR=x", "=x"])
+def test_e_rejects_what_is_not_name_equals_value(text):
+    with pytest.raises(argparse.ArgumentTypeError, match=re.escape(f"expected NAME=VALUE, got {text!r}")):
+        s2i_build.parse_env_arg(text)
+
+
+# ---------------------------------------------------------------------------
+# Copying the source.
+
+
+def test_copy_source_leaves_out_git_metadata_at_any_depth(make_app, tmp_path):
+    app = make_app(
+        {
+            "app.py": "app = 1\n",
+            ".git/HEAD": "ref: refs/heads/main\n",
+            ".git/objects/ab/cdef": "x",
+            "vendor/lib/.git": "gitdir: ../../.git/modules/lib\n",
+            "vendor/lib/lib.py": "",
+            ".gitignore": "*.pyc\n",
+            ".github/workflows/ci.yml": "on: push\n",
+            ".s2i/environment": "A=1\n",
+        }
+    )
+    dest = tmp_path / "upload" / "src"
+    s2i_build.copy_source(app, dest)
+    copied = sorted(str(path.relative_to(dest)) for path in dest.rglob("*") if path.is_file())
+    assert copied == [
+        ".github/workflows/ci.yml",
+        ".gitignore",
+        ".s2i/environment",
+        "app.py",
+        "vendor/lib/lib.py",
+    ]
+
+
+def test_copy_source_keeps_scripts_executable(make_app, tmp_path):
+    app = make_app({".s2i/bin/assemble": "#!/bin/sh\n"})
+    (app / ".s2i/bin/assemble").chmod(0o755)
+    s2i_build.copy_source(app / ".s2i/bin", tmp_path / "scripts")
+    assert (tmp_path / "scripts" / "assemble").stat().st_mode & stat.S_IXUSR
+
+
+def test_copy_source_copies_symlinks_as_symlinks(make_app, tmp_path):
+    app = make_app({"settings/base.py": "X = 1\n"})
+    (app / "local.py").symlink_to("settings/base.py")
+    s2i_build.copy_source(app, tmp_path / "out")
+    assert (tmp_path / "out" / "local.py").is_symlink()
+
+
+# ---------------------------------------------------------------------------
+# The command, up to the point where an engine would be needed.
+
+
+@pytest.fixture
+def no_engine_needed(monkeypatch):
+    """An engine "is installed" and the builder has its scripts in /usr/libexec/s2i; s2i is not installed."""
+    monkeypatch.setattr(s2i_build.shutil, "which", lambda name: None if name == "s2i" else f"/usr/bin/{name}")
+    monkeypatch.setattr(s2i_build, "builder_scripts_dir", lambda engine, builder: SCRIPTS_DIR)
+
+
+def test_as_dockerfile_writes_the_dockerfile_and_the_upload_tree(make_app, tmp_path, no_engine_needed, capsys):
+    app = make_app(
+        {
+            "app.py": "app = 1\n",
+            ".git/HEAD": "x",
+            ".s2i/environment": "A=1\n",
+            ".s2i/bin/assemble": "#!/bin/sh\n",
+        }
+    )
+    out = tmp_path / "out" / "Dockerfile"
+    out.parent.mkdir()
+    code = s2i_build.main([str(app), "s2i-wsgi", "myapp", "-e", "B=$2", "--as-dockerfile", str(out)])
+    assert code == 0
+    text = out.read_text()
+    assert text.startswith("FROM s2i-wsgi\n")
+    assert env_pairs(env_line(text.splitlines())) == [("A", "1"), ("B", "$2")]
+    assert 'RUN ["/tmp/scripts/assemble"]' in text
+    assert (tmp_path / "out" / "upload" / "src" / "app.py").is_file()
+    assert not (tmp_path / "out" / "upload" / "src" / ".git").exists()
+    assert (tmp_path / "out" / "upload" / "scripts" / "assemble").is_file()
+    assert f"Wrote {out}" in capsys.readouterr().out
+
+
+def test_context_dir_selects_the_app_inside_the_source(make_app, tmp_path, no_engine_needed):
+    repo = make_app({"README": "", "services/web/app.py": "app = 1\n", "services/web/.s2i/environment": "A=1\n"})
+    out = tmp_path / "Dockerfile"
+    argv = [str(repo), "s2i-wsgi", "web", "--context-dir", "services/web", "--as-dockerfile", str(out)]
+    assert s2i_build.main(argv) == 0
+    assert (tmp_path / "upload" / "src" / "app.py").is_file()
+    assert not (tmp_path / "upload" / "src" / "README").exists()
+    assert 'ENV A="1"' in out.read_text()
+
+
+def test_a_missing_context_dir_is_an_error(make_app, tmp_path, no_engine_needed, capsys):
+    argv = [str(make_app()), "s2i-wsgi", "web", "--context-dir", "nope", "--as-dockerfile", str(tmp_path / "D")]
+    with pytest.raises(SystemExit) as exited:
+        s2i_build.main(argv)
+    assert exited.value.code == 1
+    assert "ERROR: --context-dir nope is not a directory in the source." in capsys.readouterr().err
+
+
+def test_a_source_that_is_neither_a_directory_nor_a_git_url_is_an_error(tmp_path, no_engine_needed, capsys):
+    with pytest.raises(SystemExit) as exited:
+        s2i_build.main([str(tmp_path / "missing"), "s2i-wsgi", "web", "--as-dockerfile", str(tmp_path / "D")])
+    assert exited.value.code == 1
+    assert f"ERROR: SOURCE '{tmp_path / 'missing'}' is neither a directory nor a git URL." in capsys.readouterr().err
+
+
+def test_ref_with_a_directory_source_is_an_error(make_app, tmp_path, no_engine_needed, capsys):
+    with pytest.raises(SystemExit):
+        s2i_build.main([str(make_app()), "s2i-wsgi", "web", "--ref", "v1", "--as-dockerfile", str(tmp_path / "D")])
+    assert "--ref applies to git URLs only" in capsys.readouterr().err
+
+
+def test_a_missing_engine_says_to_install_docker_or_podman(make_app, monkeypatch, capsys):
+    monkeypatch.setattr(s2i_build.shutil, "which", lambda name: None)
+    monkeypatch.setenv("CONTAINER_ENGINE", "podman")
+    with pytest.raises(SystemExit):
+        s2i_build.main([str(make_app()), "s2i-wsgi", "web"])
+    err = capsys.readouterr().err
+    assert "ERROR: podman is not installed. Install Docker or Podman (or set CONTAINER_ENGINE)." in err
+
+
+def test_with_s2i_on_path_the_same_arguments_go_to_s2i_build(make_app, monkeypatch, capsys):
+    ran = []
+    monkeypatch.setattr(s2i_build.shutil, "which", lambda name: "/usr/local/bin/s2i")
+    monkeypatch.setattr(s2i_build.subprocess, "run", lambda argv: ran.append(argv) or argparse.Namespace(returncode=0))
+    app = make_app()
+    assert s2i_build.main([str(app), "s2i-wsgi", "web", "-e", "A=1", "--ref", "main", "--context-dir", "sub"]) == 0
+    assert ran == [["s2i", "build", str(app), "s2i-wsgi", "web", "-e", "A=1", "--ref", "main", "--context-dir", "sub"]]
+
+
+def test_no_s2i_skips_the_s2i_binary(make_app, tmp_path, monkeypatch):
+    monkeypatch.setattr(s2i_build.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(s2i_build, "builder_scripts_dir", lambda engine, builder: SCRIPTS_DIR)
+    ran = []
+    monkeypatch.setattr(s2i_build.subprocess, "run", lambda argv: ran.append(argv) or argparse.Namespace(returncode=0))
+    monkeypatch.setenv("CONTAINER_ENGINE", "podman")
+    assert s2i_build.main([str(make_app()), "s2i-wsgi", "web", "--no-s2i"]) == 0
+    (argv,) = ran
+    assert argv[:4] == ["podman", "build", "--tag", "web"]
+    assert "--pull=false" not in argv  # a docker-only flag

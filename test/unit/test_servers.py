@@ -1,0 +1,165 @@
+"""The mod_wsgi-express command line built from the configuration table."""
+
+from __future__ import annotations
+
+import pytest
+
+from s2i_wsgi.config import APP_ROOT, MOD_WSGI, VARIABLES
+from s2i_wsgi.detect import detect
+from s2i_wsgi.resources import Limits
+from s2i_wsgi.servers import mod_wsgi_express, processes
+
+TWO_CPUS = Limits(cpus=2.0, memory=None)
+
+
+@pytest.fixture
+def argv_for(make_app, load_config):
+    """argv_for(NAME=value..., files=..., limits=...): the server argv for a small Flask-style app."""
+
+    def build(files=None, limits=TWO_CPUS, **environ):
+        app = make_app(files or {"app.py": "app = object()\n"})
+        config = load_config(app, **environ)
+        return mod_wsgi_express(config, detect(config), limits)
+
+    return build
+
+
+def values_of(argv: list[str], option: str) -> list[str]:
+    return [argv[i + 1] for i, arg in enumerate(argv) if arg == option]
+
+
+def value_of(argv: list[str], option: str) -> str:
+    values = values_of(argv, option)
+    assert len(values) == 1, f"{option} appears {len(values)} times in {argv}"
+    return values[0]
+
+
+def test_the_server_is_mod_wsgi_express_from_the_app_virtualenv(argv_for):
+    argv = argv_for()
+    assert argv[:2] == [str(APP_ROOT / "bin" / "mod_wsgi-express"), "start-server"]
+
+
+def test_the_detected_entry_point_is_loaded_as_a_module(argv_for):
+    argv = argv_for({"mysite/wsgi.py": "application = 1\n"})
+    assert value_of(argv, "--application-type") == "module"
+    assert value_of(argv, "--entry-point") == "mysite.wsgi"
+    assert value_of(argv, "--callable-object") == "application"
+
+
+def test_the_app_directory_is_the_working_directory_and_on_the_python_path(make_app, load_config):
+    app = make_app({"web/app.py": "app = 1\n"})
+    config = load_config(app, APP_HOME="web")
+    argv = mod_wsgi_express(config, detect(config), TWO_CPUS)
+    assert value_of(argv, "--working-directory") == str(app / "web")
+    assert values_of(argv, "--python-path") == [str(app / "web")]
+
+
+def test_a_src_directory_is_added_to_the_python_path(argv_for):
+    argv = argv_for({"app.py": "app = 1\n", "src/lib/__init__.py": ""})
+    paths = values_of(argv, "--python-path")
+    assert len(paths) == 2
+    assert paths[1].endswith("/src")
+
+
+def test_the_port_comes_from_port(argv_for):
+    assert value_of(argv_for(), "--port") == "8080"
+    argv = argv_for(PORT="9090")
+    assert value_of(argv, "--port") == "9090"
+    assert value_of(argv, "--server-root").endswith("/mod_wsgi-9090")
+
+
+def test_logs_go_to_the_terminal(argv_for):
+    argv = argv_for()
+    assert "--log-to-terminal" in argv
+    assert "--startup-log" in argv
+
+
+def test_processes_come_from_mod_wsgi_processes_over_web_concurrency(argv_for):
+    argv = argv_for(MOD_WSGI_PROCESSES="3", WEB_CONCURRENCY="7")
+    assert value_of(argv, "--processes") == "3"
+
+
+def test_processes_come_from_web_concurrency_when_mod_wsgi_processes_is_unset(argv_for):
+    assert value_of(argv_for(WEB_CONCURRENCY="7"), "--processes") == "7"
+
+
+def test_processes_default_to_the_cpu_limit(argv_for):
+    assert value_of(argv_for(limits=Limits(cpus=3.0, memory=None)), "--processes") == "3"
+
+
+def test_processes_default_is_reduced_by_a_tight_memory_limit(argv_for):
+    limits = Limits(cpus=8.0, memory=512 * 1024 * 1024)
+    assert value_of(argv_for(limits=limits), "--processes") == "2"
+
+
+def test_processes_explain_where_the_count_came_from(make_app, load_config):
+    app = make_app()
+    assert processes(load_config(app, MOD_WSGI_PROCESSES="3", WEB_CONCURRENCY="7"), TWO_CPUS) == (
+        3,
+        "MOD_WSGI_PROCESSES",
+    )
+    assert processes(load_config(app, WEB_CONCURRENCY="7"), TWO_CPUS) == (7, "WEB_CONCURRENCY")
+    assert processes(load_config(app), Limits(cpus=1.5, memory=None)) == (2, "1.5 CPUs")
+    assert processes(load_config(app), Limits(cpus=4.0, memory=1024 * 1024 * 1024)) == (4, "4 CPUs, 1024 MiB")
+
+
+def test_process_count_set_in_s2i_environment_is_used(argv_for):
+    argv = argv_for({"app.py": "app = 1\n", ".s2i/environment": "WEB_CONCURRENCY=5\n"})
+    assert value_of(argv, "--processes") == "5"
+
+
+def test_the_access_log_is_on_by_default(argv_for):
+    assert "--access-log" in argv_for()
+
+
+def test_the_access_log_is_left_out_when_mod_wsgi_access_log_is_false(argv_for):
+    assert "--access-log" not in argv_for(MOD_WSGI_ACCESS_LOG="false")
+    assert "--access-log" not in argv_for(MOD_WSGI_ACCESS_LOG="")
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--request-timeout", "60"),
+        ("--queue-timeout", "45"),
+        ("--connect-timeout", "15"),
+        ("--socket-timeout", "60"),
+        ("--startup-timeout", "15"),
+        ("--shutdown-timeout", "5"),
+        ("--graceful-timeout", "15"),
+        ("--deadlock-timeout", "60"),
+        ("--header-timeout", "15"),
+        ("--body-timeout", "15"),
+    ],
+)
+def test_production_timeouts_are_explicit(argv_for, option, value):
+    assert value_of(argv_for(), option) == value
+
+
+def test_a_timeout_variable_sets_its_option(argv_for):
+    assert value_of(argv_for(MOD_WSGI_REQUEST_TIMEOUT="120"), "--request-timeout") == "120"
+
+
+def test_threads_log_level_and_body_limit_have_defaults(argv_for):
+    argv = argv_for()
+    assert value_of(argv, "--threads") == "5"
+    assert value_of(argv, "--log-level") == "warn"
+    assert value_of(argv, "--limit-request-body") == "10485760"
+    assert value_of(argv, "--maximum-requests") == "0"
+
+
+def test_max_clients_is_left_to_mod_wsgi_unless_set(argv_for):
+    assert "--max-clients" not in argv_for()
+    assert value_of(argv_for(MOD_WSGI_MAX_CLIENTS="40"), "--max-clients") == "40"
+
+
+def test_every_tuning_variable_with_a_value_appears_exactly_once(argv_for):
+    argv = argv_for(MOD_WSGI_MAX_CLIENTS="40")
+    for variable in VARIABLES:
+        if variable.section != MOD_WSGI or variable.name == "MOD_WSGI_ACCESS_LOG":
+            continue
+        assert len(values_of(argv, variable.option)) == 1, variable.option
+
+
+def test_the_argv_is_all_strings(argv_for):
+    assert all(isinstance(arg, str) for arg in argv_for(MOD_WSGI_MAX_CLIENTS="40"))
