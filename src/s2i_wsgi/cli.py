@@ -13,8 +13,8 @@ from . import __version__, output
 from .build import build
 from .config import APP_ROOT, SOURCE_DIR, VARIABLES, Config, load
 from .detect import detect
-from .errors import StartError, UserError
 from .envdoc import markdown_reference, replace_section
+from .errors import StartError, UserError
 from .resources import detect as detect_limits
 from .servers import mod_wsgi_express, processes
 
@@ -92,7 +92,7 @@ def cmd_start(args: argparse.Namespace) -> int:
     env = output.environ_with(config.app_environment)
     os.chdir(config.app_dir)
     sys.stdout.flush()
-    os.execvpe(argv[0], argv, env)
+    os.execvpe(argv[0], argv, env)  # noqa: S606 - the server replaces us as PID 1
     return 127  # not reached
 
 
@@ -133,7 +133,13 @@ def cmd_usage(_: argparse.Namespace) -> int:
 def cmd_envvars(args: argparse.Namespace) -> int:
     if args.update:
         path = Path(args.update)
-        path.write_text(replace_section(path.read_text(encoding="utf-8")), encoding="utf-8")
+        try:
+            updated = replace_section(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise UserError(
+                f"Cannot update {path}: {exc}.", "", "Add the markers where the reference belongs."
+            ) from None
+        path.write_text(updated, encoding="utf-8")
         print(f"Updated the environment variable reference in {path}")
         return 0
     print(markdown_reference(), end="")

@@ -120,41 +120,55 @@ MOD_WSGI = "mod_wsgi-express tuning"
 
 VARIABLES: list[Variable] = [
     Variable(
-        "APP_MODULE", APP_MODULE_KIND, None,
-        "The WSGI callable to serve, as `module:callable` (callable defaults to `application`). "
-        "Overrides detection.",
+        "APP_MODULE",
+        APP_MODULE_KIND,
+        None,
+        "The WSGI callable to serve, as `module:callable` (callable defaults to `application`). Overrides detection.",
         APPLICATION,
     ),
     Variable(
-        "APP_HOME", RELATIVE_DIR, None,
+        "APP_HOME",
+        RELATIVE_DIR,
+        None,
         "Subdirectory of the source that holds the application; detection, dependency files and the "
         "server's working directory are taken from there.",
         APPLICATION,
     ),
     Variable(
-        "PORT", integer(1, 65535), 8080,
+        "PORT",
+        integer(1, 65535),
+        8080,
         "Port the server listens on (all interfaces).",
         SERVER,
     ),
     Variable(
-        "WEB_CONCURRENCY", integer(1, 64), None,
+        "WEB_CONCURRENCY",
+        integer(1, 64),
+        None,
         "Number of server processes; when unset it is derived from the container's CPU and "
         "memory limits. `MOD_WSGI_PROCESSES` takes precedence.",
-        SERVER, default_doc="from CPU/memory limits",
+        SERVER,
+        default_doc="from CPU/memory limits",
     ),
     Variable(
-        "UPGRADE_PIP_TO_LATEST", BOOLEAN, False,
+        "UPGRADE_PIP_TO_LATEST",
+        BOOLEAN,
+        False,
         "Upgrade pip, setuptools and wheel in the app's virtualenv to the newest releases before "
         "installing the app's dependencies.",
         DEPENDENCIES,
     ),
     Variable(
-        "DISABLE_SETUP_PY_PROCESSING", BOOLEAN, False,
+        "DISABLE_SETUP_PY_PROCESSING",
+        BOOLEAN,
+        False,
         "Do not `pip install .` a project that has setup.py/setup.cfg.",
         DEPENDENCIES,
     ),
     Variable(
-        "DISABLE_PYPROJECT_TOML_PROCESSING", BOOLEAN, False,
+        "DISABLE_PYPROJECT_TOML_PROCESSING",
+        BOOLEAN,
+        False,
         "Do not `pip install .` a project that has pyproject.toml.",
         DEPENDENCIES,
     ),
@@ -163,7 +177,11 @@ VARIABLES: list[Variable] = [
 
 def _mod_wsgi(name: str, kind: Kind, default: Any, help_text: str, option: str | None = None) -> Variable:
     return Variable(
-        f"MOD_WSGI_{name}", kind, default, help_text, MOD_WSGI,
+        f"MOD_WSGI_{name}",
+        kind,
+        default,
+        help_text,
+        MOD_WSGI,
         option=option or "--" + name.lower().replace("_", "-"),
     )
 
@@ -173,31 +191,54 @@ SECONDS = integer(0, 86400)
 # Production values chosen explicitly rather than inherited, so they are
 # visible in `s2i-wsgi config` and do not change under us with mod_wsgi.
 VARIABLES += [
-    _mod_wsgi("PROCESSES", integer(1, 64), None,
-              "Daemon processes running the app. Default: `WEB_CONCURRENCY`, else derived from limits."),
+    _mod_wsgi(
+        "PROCESSES",
+        integer(1, 64),
+        None,
+        "Daemon processes running the app. Default: `WEB_CONCURRENCY`, else derived from limits.",
+    ),
     _mod_wsgi("THREADS", integer(1, 256), 5, "Request threads in each daemon process."),
-    _mod_wsgi("MAX_CLIENTS", integer(1, 10000), None,
-              "Simultaneous client connections Apache accepts (mod_wsgi's default: 1.5 x processes x threads)."),
-    _mod_wsgi("REQUEST_TIMEOUT", SECONDS, 60,
-              "Seconds a request may run before the daemon process is recycled to recover the thread."),
-    _mod_wsgi("QUEUE_TIMEOUT", SECONDS, 45,
-              "Seconds a request may wait for a free daemon thread before it gets a 503."),
-    _mod_wsgi("CONNECT_TIMEOUT", SECONDS, 15,
-              "Seconds Apache waits to connect to a daemon process (backlog full) before failing the request."),
+    _mod_wsgi(
+        "MAX_CLIENTS",
+        integer(1, 10000),
+        None,
+        "Simultaneous client connections Apache accepts (mod_wsgi's default: 1.5 x processes x threads).",
+    ),
+    _mod_wsgi(
+        "REQUEST_TIMEOUT",
+        SECONDS,
+        60,
+        "Seconds a request may run before the daemon process is recycled to recover the thread.",
+    ),
+    _mod_wsgi(
+        "QUEUE_TIMEOUT", SECONDS, 45, "Seconds a request may wait for a free daemon thread before it gets a 503."
+    ),
+    _mod_wsgi(
+        "CONNECT_TIMEOUT",
+        SECONDS,
+        15,
+        "Seconds Apache waits to connect to a daemon process (backlog full) before failing the request.",
+    ),
     _mod_wsgi("SOCKET_TIMEOUT", SECONDS, 60, "Seconds a read or write on a socket may block."),
-    _mod_wsgi("STARTUP_TIMEOUT", SECONDS, 15,
-              "Seconds a daemon process may take to load the app before it is restarted."),
+    _mod_wsgi(
+        "STARTUP_TIMEOUT", SECONDS, 15, "Seconds a daemon process may take to load the app before it is restarted."
+    ),
     _mod_wsgi("SHUTDOWN_TIMEOUT", SECONDS, 5, "Seconds a daemon process is given to exit when told to."),
-    _mod_wsgi("GRACEFUL_TIMEOUT", SECONDS, 15,
-              "Seconds in-flight requests get to finish when a daemon process is restarted."),
+    _mod_wsgi(
+        "GRACEFUL_TIMEOUT", SECONDS, 15, "Seconds in-flight requests get to finish when a daemon process is restarted."
+    ),
     _mod_wsgi("DEADLOCK_TIMEOUT", SECONDS, 60, "Seconds the GIL may stay held before the process is restarted."),
     _mod_wsgi("HEADER_TIMEOUT", SECONDS, 15, "Seconds allowed to receive the request line and headers."),
     _mod_wsgi("BODY_TIMEOUT", SECONDS, 15, "Seconds allowed to receive the request body (raised by a minimum rate)."),
     _mod_wsgi("MAXIMUM_REQUESTS", integer(0), 0, "Recycle a daemon process after this many requests (0: never)."),
     _mod_wsgi("LIMIT_REQUEST_BODY", integer(0), 10485760, "Largest request body accepted, in bytes."),
     _mod_wsgi("ACCESS_LOG", BOOLEAN, True, "Log every request (Apache's access log) to the terminal."),
-    _mod_wsgi("LOG_LEVEL", choice("emerg", "alert", "crit", "error", "warn", "notice", "info", "debug"), "warn",
-              "Apache's log level."),
+    _mod_wsgi(
+        "LOG_LEVEL",
+        choice("emerg", "alert", "crit", "error", "warn", "notice", "info", "debug"),
+        "warn",
+        "Apache's log level.",
+    ),
 ]
 
 BY_NAME: dict[str, Variable] = {variable.name: variable for variable in VARIABLES}
@@ -225,7 +266,7 @@ def read_env_file(path: Path) -> dict[str, str]:
         name, sep, value = line.partition("=")
         name = name.strip()
         if name.startswith("export "):
-            name = name[len("export "):].strip()
+            name = name[len("export ") :].strip()
         if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise ConfigError(
                 f"{path.parent.name}/{path.name} line {number} is not NAME=VALUE: {raw!r}",
@@ -296,6 +337,6 @@ def load(environ: Mapping[str, str], source_dir: Path = SOURCE_DIR) -> Config:
             ) from None
         settings[variable.name] = Setting(value, source)
     app_environment: dict[str, str] = {}
-    for layer_name, layer in layers[:2]:
+    for _name, layer in layers[:2]:
         app_environment.update({k: v for k, v in layer.items() if k not in environ})
     return Config(settings, source_dir, app_environment)

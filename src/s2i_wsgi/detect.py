@@ -52,7 +52,7 @@ def top_level_names(source: str) -> tuple[set[str], bool]:
     names: set[str] = set()
     dynamic = False
 
-    def visit(body: list[ast.stmt]) -> None:
+    def visit(body: list[ast.stmt]) -> None:  # noqa: PLR0912 - one branch per statement kind
         nonlocal dynamic
         for node in body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -74,6 +74,7 @@ def top_level_names(source: str) -> tuple[set[str], bool]:
                     visit(getattr(node, child, []) or [])
                 for handler in getattr(node, "handlers", []) or []:
                     visit(handler.body)
+
     visit(tree.body)
     if "__getattr__" in names:
         dynamic = True
@@ -162,8 +163,7 @@ def detect(config: Config) -> EntryPoint:
 
     searched.append("*/wsgi.py (a project package) defining `application` or `app`")
     packages = sorted(
-        path for path in app_dir.glob("*/wsgi.py")
-        if not path.parent.name.startswith(".") and callable_in(path)
+        path for path in app_dir.glob("*/wsgi.py") if not path.parent.name.startswith(".") and callable_in(path)
     )
     if len(packages) == 1:
         path = packages[0]

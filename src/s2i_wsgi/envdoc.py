@@ -23,7 +23,7 @@ def replace_section(document: str) -> str:
     start, end = document.find(BEGIN), document.find(END)
     if start < 0 or end < start:
         raise ValueError(f"the markers {BEGIN!r} and {END!r} were not found")
-    return document[:start] + markdown_reference().rstrip("\n") + document[end + len(END):]
+    return document[:start] + markdown_reference().rstrip("\n") + document[end + len(END) :]
 
 
 def markdown_reference() -> str:

@@ -24,17 +24,26 @@ def mod_wsgi_express(config: Config, entry: EntryPoint, limits: Limits) -> list[
     app_dir = config.app_dir
     port = config["PORT"]
     argv = [
-        str(APP_ROOT / "bin" / "mod_wsgi-express"), "start-server",
-        "--application-type", "module",
-        "--entry-point", entry.module,
-        "--callable-object", entry.callable,
-        "--working-directory", str(app_dir),
-        "--python-path", str(app_dir),
-        "--port", str(port),
-        "--server-root", str(Path(tempfile.gettempdir()) / f"mod_wsgi-{port}"),
+        str(APP_ROOT / "bin" / "mod_wsgi-express"),
+        "start-server",
+        "--application-type",
+        "module",
+        "--entry-point",
+        entry.module,
+        "--callable-object",
+        entry.callable,
+        "--working-directory",
+        str(app_dir),
+        "--python-path",
+        str(app_dir),
+        "--port",
+        str(port),
+        "--server-root",
+        str(Path(tempfile.gettempdir()) / f"mod_wsgi-{port}"),
         "--log-to-terminal",
         "--startup-log",
-        "--processes", str(processes(config, limits)[0]),
+        "--processes",
+        str(processes(config, limits)[0]),
     ]
     if (app_dir / "src").is_dir():
         argv += ["--python-path", str(app_dir / "src")]

@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import harness  # noqa: E402
+import harness
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -54,7 +54,9 @@ def built(builder):
     def build(app: str, *env: str) -> harness.Build:
         key = (app, *env)
         if key not in cache:
-            cache[key] = harness.build_app(app, *env, tag=f"s2i-wsgi-test-{app.replace('_', '-')}-{len(cache)}:{harness.RUN_ID}")
+            cache[key] = harness.build_app(
+                app, *env, tag=f"s2i-wsgi-test-{app.replace('_', '-')}-{len(cache)}:{harness.RUN_ID}"
+            )
         return cache[key]
 
     yield build

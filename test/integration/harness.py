@@ -24,10 +24,10 @@ RUN_ID = os.environ.get("S2I_WSGI_TEST_RUN", uuid.uuid4().hex[:8])
 LABEL = "s2i-wsgi-test=1"
 
 
-def engine(*args: str, check: bool = True, timeout: float = 900, input: bytes | None = None) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [ENGINE, *args], capture_output=True, timeout=timeout, input=input
-    )
+def engine(
+    *args: str, check: bool = True, timeout: float = 900, input: bytes | None = None
+) -> subprocess.CompletedProcess:
+    result = subprocess.run([ENGINE, *args], capture_output=True, timeout=timeout, input=input, check=False)
     if check and result.returncode != 0:
         raise AssertionError(
             f"`{ENGINE} {' '.join(args)}` exited {result.returncode}:\n"
@@ -69,7 +69,9 @@ def build_app(app: str, *env: str, source: Path | None = None, tag: str | None =
     argv = [str(REPO / "bin" / "s2i-build"), str(source or APPS / app), BUILDER, image]
     for item in env:
         argv += ["-e", item]
-    result = subprocess.run(argv, capture_output=True, timeout=1500, env={**os.environ, "CONTAINER_ENGINE": ENGINE})
+    result = subprocess.run(
+        argv, capture_output=True, timeout=1500, env={**os.environ, "CONTAINER_ENGINE": ENGINE}, check=False
+    )
     return Build(app, image, result.returncode, text(result))
 
 
@@ -93,7 +95,11 @@ class Container:
         return text(engine("logs", self.name, check=False))
 
     def state(self) -> str:
-        return engine("inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", self.name, check=False).stdout.decode().strip()
+        return (
+            engine("inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", self.name, check=False)
+            .stdout.decode()
+            .strip()
+        )
 
     def get(self, path: str = "/", timeout: float = 30) -> tuple[int, bytes, dict]:
         request = urllib.request.Request(self.url + path)
@@ -117,7 +123,9 @@ class Container:
             except (OSError, urllib.error.URLError) as error:
                 last = repr(error)
             time.sleep(0.2)
-        raise AssertionError(f"{self.name} did not answer on {self.url}{path} within {deadline}s ({last}); logs:\n{self.logs()}")
+        raise AssertionError(
+            f"{self.name} did not answer on {self.url}{path} within {deadline}s ({last}); logs:\n{self.logs()}"
+        )
 
     def exec(self, *argv: str, user: str | None = None) -> subprocess.CompletedProcess:
         args = ["exec"] + (["--user", user] if user else []) + [self.name, *argv]

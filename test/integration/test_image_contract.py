@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 import json
 import re
+
+import pytest
 
 import harness
 from harness import REPO, run_once
@@ -22,8 +22,13 @@ def test_labels_point_s2i_at_the_scripts_and_describe_the_image(builder):
     assert labels["io.openshift.s2i.scripts-url"] == "image:///usr/libexec/s2i"
     assert labels["io.openshift.expose-services"] == "8080:http"
     assert "builder" in labels["io.openshift.tags"].split(",")
-    for key in ("io.k8s.description", "io.k8s.display-name", "org.opencontainers.image.title",
-                "org.opencontainers.image.description", "org.opencontainers.image.base.name"):
+    for key in (
+        "io.k8s.description",
+        "io.k8s.display-name",
+        "org.opencontainers.image.title",
+        "org.opencontainers.image.description",
+        "org.opencontainers.image.base.name",
+    ):
         assert labels.get(key), f"label {key} missing"
 
 
@@ -48,7 +53,9 @@ def test_default_command_prints_usage_and_exits_0(builder):
 
 
 def test_bash_c_runs_the_virtualenv_python(builder):
-    result = run_once(builder, "bash", "-c", "command -v python; python --version; python -c 'import sys; print(sys.prefix)'")
+    result = run_once(
+        builder, "bash", "-c", "command -v python; python --version; python -c 'import sys; print(sys.prefix)'"
+    )
     assert result.returncode == 0, harness.text(result)
     lines = result.stdout.decode().split()
     assert lines[0] == "/opt/app-root/bin/python"
@@ -59,11 +66,16 @@ def test_bash_c_runs_the_virtualenv_python(builder):
 def test_virtualenv_stays_active_in_interactive_sh_and_login_bash(builder):
     for shell in (["sh", "-ic", "command -v python"], ["bash", "-lc", "command -v python"]):
         result = run_once(builder, *shell)
-        assert result.stdout.decode().strip().splitlines()[-1] == "/opt/app-root/bin/python", (shell, harness.text(result))
+        assert result.stdout.decode().strip().splitlines()[-1] == "/opt/app-root/bin/python", (
+            shell,
+            harness.text(result),
+        )
 
 
 def test_locale_is_a_generated_utf8_locale(builder):
-    script = "import locale, sys; locale.setlocale(locale.LC_ALL, ''); print(locale.getlocale()[1], sys.stdout.encoding)"
+    script = (
+        "import locale, sys; locale.setlocale(locale.LC_ALL, ''); print(locale.getlocale()[1], sys.stdout.encoding)"
+    )
     result = run_once(builder, "python", "-c", script)
     assert result.returncode == 0, harness.text(result)
     assert result.stdout.decode().split() == ["UTF-8", "utf-8"]
@@ -71,7 +83,9 @@ def test_locale_is_a_generated_utf8_locale(builder):
 
 
 def test_tools_s2i_and_openshift_need_are_present(builder):
-    result = run_once(builder, "sh", "-c", "command -v tar && command -v chown && command -v sh && ls -l /usr/libexec/s2i")
+    result = run_once(
+        builder, "sh", "-c", "command -v tar && command -v chown && command -v sh && ls -l /usr/libexec/s2i"
+    )
     assert result.returncode == 0, harness.text(result)
     for script in ("assemble", "run", "save-artifacts", "usage"):
         assert re.search(rf"-rwxr-xr-x .* {script}\n", result.stdout.decode()), script
@@ -89,7 +103,8 @@ def test_arbitrary_uid_in_group_0_gets_a_passwd_entry_and_can_write_the_app_dirs
 
 def test_pinned_mod_wsgi_and_supervisor_are_installed(builder):
     pins = dict(
-        line.split("==") for path in ("builder.txt", "tools.txt")
+        line.split("==")
+        for path in ("builder.txt", "tools.txt")
         for line in (REPO / "requirements" / path).read_text().splitlines()
         if "==" in line and not line.startswith("#")
     )
