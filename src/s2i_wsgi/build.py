@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import sys
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 
-from . import output
-from .config import APP_ROOT, Config
+from . import django, hooks, output
+from .config import APP_ROOT, Config, load
 from .detect import EntryPoint, detect
 from .errors import BuildError, ConfigError
 
@@ -87,13 +88,24 @@ def check_importable(config: Config, entry: EntryPoint) -> None:
         )
 
 
-def build(config: Config) -> EntryPoint:
+def build(environ: Mapping[str, str], source_dir: Path) -> EntryPoint:
+    """The whole build, in the order the README documents."""
+    config = load(environ, source_dir)
     output.step(f"Building the app in {config.app_dir} with Python {sys.version.split()[0]}")
+    env = {**environ, **config.app_environment}
+    changes = hooks.environment_from("build-env", source_dir, config.app_dir, env)
+    if changes:
+        env.update(changes)
+        config = load({**environ, **changes}, source_dir)
+    hooks.run("pre-build", source_dir, config.app_dir, env)
     if config["UPGRADE_PIP_TO_LATEST"]:
         output.step("Upgrading pip, setuptools and wheel (UPGRADE_PIP_TO_LATEST)")
         pip(config, "--upgrade", "pip", "setuptools", "wheel", what="the latest pip, setuptools and wheel")
     entry = detect(config)  # fail fast, before a long install
     install_dependencies(config)
-    check_importable(config, entry)
+    if entry.is_wsgi:
+        check_importable(config, entry)
+    hooks.run("build", source_dir, config.app_dir, env)
+    django.collectstatic(config, entry, env)
     output.step(f"Entry point: {entry.target} ({entry.reason})")
     return entry

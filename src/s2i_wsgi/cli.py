@@ -9,7 +9,7 @@ import tarfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, output
+from . import __version__, output, start
 from .build import build
 from .config import APP_ROOT, SOURCE_DIR, VARIABLES, Config, load
 from .detect import detect
@@ -48,11 +48,15 @@ Settings are environment variables, e.g. in .s2i/environment:
 
 
 def _config() -> Config:
-    return load(os.environ, Path(os.environ.get("S2I_WSGI_SOURCE_DIR", SOURCE_DIR)))
+    return load(os.environ, _source_dir())
+
+
+def _source_dir() -> Path:
+    return Path(os.environ.get("S2I_WSGI_SOURCE_DIR", SOURCE_DIR))
 
 
 def cmd_build(_: argparse.Namespace) -> int:
-    build(_config())
+    build(os.environ, _source_dir())
     return 0
 
 
@@ -76,40 +80,51 @@ def check_can_run(config: Config) -> None:
 
 
 def cmd_start(args: argparse.Namespace) -> int:
-    config = _config()
-    entry = detect(config)
+    plan = start.plan(os.environ, _source_dir(), env_hooks=not args.dry_run)
+    config, entry = plan.config, plan.entry
     limits = detect_limits()
     check_can_run(config)
-    argv = mod_wsgi_express(config, entry, limits)
-    count, why = processes(config, limits)
-    output.step(
-        f"Serving {entry.target} ({entry.reason}) with mod_wsgi-express on port {config['PORT']}: "
-        f"{count} processes ({why}) x {config['MOD_WSGI_THREADS']} threads"
-    )
+    if entry.is_wsgi:
+        count, why = processes(config, limits)
+        output.step(
+            f"Serving {entry.target} ({entry.reason}) with mod_wsgi-express on port {config['PORT']}: "
+            f"{count} processes ({why}) x {config['MOD_WSGI_THREADS']} threads"
+        )
+    else:
+        output.step(f"Starting {entry.target} ({entry.reason}); it must listen on port {config['PORT']}")
     if args.dry_run:
-        print(" ".join(argv))
+        print(" ".join(start.command(plan, limits)))
         return 0
-    env = output.environ_with(config.app_environment)
+    start.before_server(plan)
+    argv = start.command(plan, limits)
     os.chdir(config.app_dir)
     sys.stdout.flush()
-    os.execvpe(argv[0], argv, env)  # noqa: S606 - the server replaces us as PID 1
+    os.execvpe(argv[0], argv, plan.env)  # noqa: S606 - the server replaces us as PID 1
     return 127  # not reached
 
 
 def cmd_detect(_: argparse.Namespace) -> int:
-    config = _config()
-    entry = detect(config)
+    plan = start.plan(os.environ, _source_dir(), env_hooks=False)
+    config, entry = plan.config, plan.entry
     limits = detect_limits()
-    count, why = processes(config, limits)
     print(f"entry point:  {entry.target}")
     print(f"file:         {entry.file.relative_to(config.source_dir) if entry.file else '(installed package)'}")
     print(f"because:      {entry.reason}")
     if entry.searched:
         print("searched:     " + "; ".join(entry.searched))
-    print("server:       mod_wsgi-express (daemon mode)")
-    print(f"processes:    {count} ({why})")
-    print(f"threads:      {config['MOD_WSGI_THREADS']}")
-    print("command:      " + " ".join(mod_wsgi_express(config, entry, limits)))
+    if entry.is_wsgi:
+        count, why = processes(config, limits)
+        print("server:       mod_wsgi-express (daemon mode)")
+        print(f"processes:    {count} ({why})")
+        print(f"threads:      {config['MOD_WSGI_THREADS']}")
+    else:
+        print("server:       the command itself (it must listen on PORT)")
+    if entry.django:
+        print(
+            f"django:       settings {entry.django.settings_module}; migrate at start: "
+            f"{'no (DISABLE_MIGRATE)' if config['DISABLE_MIGRATE'] else 'yes'}"
+        )
+    print("command:      " + " ".join(start.command(plan, limits)))
     return 0
 
 

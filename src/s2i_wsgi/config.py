@@ -96,6 +96,34 @@ def _relative_dir(text: str) -> str:
 RELATIVE_DIR = Kind("a directory inside the source, relative to it (e.g. src/web)", _relative_dir)
 
 
+def _relative_file(text: str) -> str:
+    path = Path(text.strip())
+    if not text.strip() or path.is_absolute() or ".." in path.parts:
+        raise ValueError
+    return str(path)
+
+
+RELATIVE_FILE = Kind("a file inside the app directory, relative to it (e.g. bin/start.sh)", _relative_file)
+
+
+def _dotted(text: str) -> str:
+    if not re.fullmatch(_DOTTED, text.strip()):
+        raise ValueError
+    return text.strip()
+
+
+DOTTED_KIND = Kind("a dotted module name, e.g. myproject.wsgi", _dotted)
+
+
+def _identifier(text: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_]\w*", text.strip()):
+        raise ValueError
+    return text.strip()
+
+
+IDENTIFIER_KIND = Kind("a Python identifier, e.g. application", _identifier)
+
+
 # ---------------------------------------------------------------------------
 # The table.
 
@@ -132,6 +160,60 @@ VARIABLES: list[Variable] = [
         None,
         "Subdirectory of the source that holds the application; detection, dependency files and the "
         "server's working directory are taken from there.",
+        APPLICATION,
+    ),
+    Variable(
+        "APP_SCRIPT",
+        RELATIVE_FILE,
+        None,
+        "An executable script (relative to the app directory) that starts the app itself; it is exec'd "
+        "as PID 1 and must listen on `PORT`. Without it, an executable `app.sh` is used if present.",
+        APPLICATION,
+    ),
+    Variable(
+        "APP_FILE",
+        RELATIVE_FILE,
+        None,
+        "A Python file to start the app. If it defines a WSGI callable (`application` or `app`), that "
+        "callable is served by the WSGI server; otherwise the file is run with `python`.",
+        APPLICATION,
+    ),
+    Variable(
+        "DISABLE_COLLECTSTATIC",
+        BOOLEAN,
+        False,
+        "Django: do not run `manage.py collectstatic` at build time.",
+        APPLICATION,
+    ),
+    Variable(
+        "DISABLE_MIGRATE",
+        BOOLEAN,
+        False,
+        "Django: do not run `manage.py migrate` when the container starts (run `s2i-wsgi migrate` "
+        "from a Job or init container instead).",
+        APPLICATION,
+    ),
+    Variable(
+        "WARPDRIVE_DEPLOY_MODE",
+        choice("auto", "shell", "python", "wsgi", "django"),
+        "auto",
+        "warpdrive's deploy mode (also read from `.warpdrive/deploy_mode`): `shell` runs app.sh, "
+        "`python` runs app.py, `wsgi` serves `WARPDRIVE_WSGI_MODULE_NAME`, `django` the Django "
+        "project, `auto` detects.",
+        APPLICATION,
+    ),
+    Variable(
+        "WARPDRIVE_WSGI_MODULE_NAME",
+        DOTTED_KIND,
+        None,
+        "warpdrive's name for the WSGI module (like the module part of `APP_MODULE`).",
+        APPLICATION,
+    ),
+    Variable(
+        "WARPDRIVE_WSGI_CALLABLE_OBJECT",
+        IDENTIFIER_KIND,
+        None,
+        "warpdrive's name for the WSGI callable (default `application`).",
         APPLICATION,
     ),
     Variable(
@@ -277,6 +359,19 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
+# warpdrive keeps some settings as one-value files in .warpdrive/.
+WARPDRIVE_VALUE_FILES = {"deploy_mode": "WARPDRIVE_DEPLOY_MODE", "server_type": "WARPDRIVE_SERVER_TYPE"}
+
+
+def _warpdrive_value_files(source_dir: Path) -> list[tuple[str, dict[str, str]]]:
+    layers = []
+    for filename, variable in WARPDRIVE_VALUE_FILES.items():
+        path = source_dir / ".warpdrive" / filename
+        if path.is_file() and variable in BY_NAME:
+            layers.append((f".warpdrive/{filename}", {variable: path.read_text(encoding="utf-8").strip()}))
+    return layers
+
+
 # ---------------------------------------------------------------------------
 # The resolved configuration.
 
@@ -314,6 +409,7 @@ def load(environ: Mapping[str, str], source_dir: Path = SOURCE_DIR) -> Config:
     """Resolve every variable in the table, or raise ConfigError naming the first bad one."""
     layers: list[tuple[str, Mapping[str, str]]] = [
         (".warpdrive/environment", read_env_file(source_dir / ".warpdrive" / "environment")),
+        *_warpdrive_value_files(source_dir),
         (".s2i/environment", read_env_file(source_dir / ".s2i" / "environment")),
         ("environment", environ),
     ]
@@ -337,6 +433,6 @@ def load(environ: Mapping[str, str], source_dir: Path = SOURCE_DIR) -> Config:
             ) from None
         settings[variable.name] = Setting(value, source)
     app_environment: dict[str, str] = {}
-    for _name, layer in layers[:2]:
+    for _name, layer in layers[:-1]:
         app_environment.update({k: v for k, v in layer.items() if k not in environ})
     return Config(settings, source_dir, app_environment)

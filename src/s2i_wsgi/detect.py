@@ -1,21 +1,42 @@
-"""What to serve: a pure function of the app directory and the configuration.
+"""What to run: a pure function of the app directory and the configuration.
 
-The order is documented in the README ("How detection works") and printed by
-`s2i-wsgi detect`:
+Files are read and parsed, never imported: detection runs no user code. The
+first rule that applies wins (the README's "How detection works" is this list):
 
-1. APP_MODULE=module[:callable]: exactly that (callable defaults to `application`).
-2. wsgi.py at the top of the app directory defining `application` or `app`.
-3. app.py defining `application` or `app`.
-4. A single */wsgi.py one level down (a Django-style project package) defining
-   `application` or `app`; two or more of them and nothing explicit is an error.
+Explicit settings
+ 1. APP_MODULE=module[:callable] (or warpdrive's WARPDRIVE_WSGI_MODULE_NAME and
+    WARPDRIVE_WSGI_CALLABLE_OBJECT): that WSGI callable (default `application`).
+ 2. APP_SCRIPT: that executable script starts the app itself.
+ 3. APP_FILE: that Python file; its WSGI callable is served if it defines one,
+    otherwise it is run with python.
+ 4. Procfile with a `web:` line: that command, run by bash (PORT is set).
+ 5. WARPDRIVE_DEPLOY_MODE / .warpdrive/deploy_mode other than `auto`: shell
+    (app.sh), python (app.py), wsgi (the WARPDRIVE_WSGI_* module, default
+    wsgi:application) or django (the Django project).
+Detection
+ 6. An executable app.sh (sclorg and warpdrive both start it first).
+ 7. A Django project: manage.py naming DJANGO_SETTINGS_MODULE, whose settings
+    give WSGI_APPLICATION (else <settings package>/wsgi.py).
+ 8. wsgi.py defining `application` or `app`.
+ 9. app.py defining `application` or `app`.
+10. The package named by pyproject.toml or setup.py, in the app directory or
+    src/, defining `application` or `app` (sclorg's setup.py rule).
+11. Exactly one */wsgi.py one directory down defining `application` or `app`;
+    two or more is an error that lists them.
+12. app.py with no WSGI callable: run with python (sclorg's APP_FILE default).
 
-In each file `application` is preferred to `app` (mod_wsgi's convention).
-Files are read, never imported: detection runs no user code.
+In a file defining both, `application` is preferred to `app` (mod_wsgi's
+convention). A framework's development server (Flask's app.run() under
+`if __name__ == "__main__"`) is never what serves an app that has a callable.
 """
 
 from __future__ import annotations
 
 import ast
+import configparser
+import os
+import re
+import tomllib
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -33,16 +54,38 @@ class Defines(Enum):
 
 
 @dataclass(frozen=True)
+class Django:
+    """A Django project, as far as it can be known without importing it."""
+
+    manage_py: Path
+    settings_module: str
+
+
+@dataclass(frozen=True)
 class EntryPoint:
-    module: str
-    callable: str
+    """Either a WSGI callable (module, callable) or a command that serves the app itself."""
+
+    module: str | None
+    callable: str | None
     file: Path | None
     reason: str
     searched: list[str] = field(default_factory=list)
+    command: list[str] | None = None
+    django: Django | None = None
+
+    @property
+    def is_wsgi(self) -> bool:
+        return self.command is None
 
     @property
     def target(self) -> str:
+        if self.command is not None:
+            return " ".join(self.command)
         return f"{self.module}:{self.callable}"
+
+
+# ---------------------------------------------------------------------------
+# Reading Python files without importing them.
 
 
 def top_level_names(source: str) -> tuple[set[str], bool]:
@@ -81,13 +124,6 @@ def top_level_names(source: str) -> tuple[set[str], bool]:
     return names, dynamic
 
 
-def defines(path: Path, name: str) -> Defines:
-    names, dynamic = top_level_names(_read_source(path))
-    if name in names:
-        return Defines.YES
-    return Defines.MAYBE if dynamic else Defines.NO
-
-
 def _read_source(path: Path) -> str:
     try:
         source = path.read_text(encoding="utf-8")
@@ -103,12 +139,36 @@ def _read_source(path: Path) -> str:
     return source
 
 
+def defines(path: Path, name: str) -> Defines:
+    names, dynamic = top_level_names(_read_source(path))
+    if name in names:
+        return Defines.YES
+    return Defines.MAYBE if dynamic else Defines.NO
+
+
 def callable_in(path: Path) -> str | None:
     """The WSGI callable a file defines, `application` preferred to `app`."""
     names, _ = top_level_names(_read_source(path))
     for name in CALLABLE_NAMES:
         if name in names:
             return name
+    return None
+
+
+def string_assignment(path: Path, name: str) -> str | None:
+    """The string literal assigned to a top-level `name`, if any."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            return node.value.value
     return None
 
 
@@ -122,17 +182,18 @@ def module_file(app_dir: Path, module: str) -> Path | None:
     return None
 
 
-def _from_app_module(config: Config, app_dir: Path) -> EntryPoint:
-    module, _, name = config["APP_MODULE"].partition(":")
+# ---------------------------------------------------------------------------
+# The rules.
+
+
+def _wsgi_module(config: Config, app_dir: Path, module: str, name: str | None, reason: str) -> EntryPoint:
     name = name or "application"
     path = module_file(app_dir, module)
-    reason = f"APP_MODULE={config['APP_MODULE']} (from {config.source_of('APP_MODULE')})"
     if path is not None and defines(path, name) is Defines.NO:
         found = callable_in(path)
         hint = f" It does define `{found}`: use APP_MODULE={module}:{found}." if found else ""
         raise DetectError(
-            f"APP_MODULE={config['APP_MODULE']} names `{name}`, but {path.relative_to(app_dir)} "
-            f"defines no top-level `{name}`.{hint}",
+            f"{reason} names `{name}`, but {path.relative_to(app_dir)} defines no top-level `{name}`.{hint}",
             "The server would start and then fail every request with an import error.",
             f"Set APP_MODULE to MODULE:CALLABLE naming the WSGI callable in {path.relative_to(app_dir)}.",
         )
@@ -141,7 +202,163 @@ def _from_app_module(config: Config, app_dir: Path) -> EntryPoint:
     return EntryPoint(module, name, path, reason)
 
 
-def detect(config: Config) -> EntryPoint:
+def _explicit_module(config: Config, app_dir: Path) -> EntryPoint | None:
+    if config["APP_MODULE"]:
+        module, _, name = config["APP_MODULE"].partition(":")
+        reason = f"APP_MODULE={config['APP_MODULE']} (from {config.source_of('APP_MODULE')})"
+        return _wsgi_module(config, app_dir, module, name or None, reason)
+    if config["WARPDRIVE_WSGI_MODULE_NAME"]:
+        module = config["WARPDRIVE_WSGI_MODULE_NAME"]
+        name = config["WARPDRIVE_WSGI_CALLABLE_OBJECT"]
+        reason = f"WARPDRIVE_WSGI_MODULE_NAME={module} (from {config.source_of('WARPDRIVE_WSGI_MODULE_NAME')})"
+        return _wsgi_module(config, app_dir, module, name, reason)
+    return None
+
+
+def _script(app_dir: Path, relative: str, reason: str) -> EntryPoint:
+    path = app_dir / relative
+    if not path.is_file():
+        raise DetectError(
+            f"{reason}, but there is no file {relative} in {app_dir}.",
+            "That script was to start the app.",
+            "Fix the path (it is relative to the app directory) or unset the variable.",
+        )
+    if not os.access(path, os.X_OK):
+        raise DetectError(
+            f"{relative} is not executable ({reason}).",
+            "A start script is run directly, so it needs its executable bit and a #! line.",
+            f"Run `chmod +x {relative}` (or `git update-index --chmod=+x {relative}`) and commit it.",
+        )
+    return EntryPoint(None, None, path, reason, command=[str(path)])
+
+
+def _python_file(config: Config, app_dir: Path, relative: str, reason: str) -> EntryPoint:
+    path = app_dir / relative
+    if not path.is_file():
+        raise DetectError(
+            f"{reason}, but there is no file {relative} in {app_dir}.",
+            "That file was to start the app.",
+            "Fix the path (it is relative to the app directory) or unset APP_FILE.",
+        )
+    name = callable_in(path)
+    if name and path.suffix == ".py":
+        module = ".".join(path.relative_to(app_dir).with_suffix("").parts)
+        return EntryPoint(module, name, path, f"{reason} defines `{name}`")
+    return EntryPoint(
+        None, None, path, f"{reason} defines no WSGI callable: run with python", command=["python", str(path)]
+    )
+
+
+def procfile_web(app_dir: Path) -> str | None:
+    """The command of a Procfile's `web:` process type."""
+    path = app_dir / "Procfile"
+    if not path.is_file():
+        return None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = re.fullmatch(r"\s*web\s*:\s*(.+?)\s*", line)
+        if match:
+            return match.group(1)
+    return None
+
+
+def django_project(app_dir: Path, environ_settings: str | None) -> Django | None:
+    manage = app_dir / "manage.py"
+    if not manage.is_file():
+        return None
+    settings = environ_settings
+    if not settings:
+        text = manage.read_text(encoding="utf-8", errors="replace")
+        match = re.search(r"""DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]""", text)
+        settings = match.group(1) if match else None
+    return Django(manage, settings) if settings else None
+
+
+def _django_entry(app_dir: Path, django: Django) -> EntryPoint:
+    settings_file = module_file(app_dir, django.settings_module)
+    wsgi_application = string_assignment(settings_file, "WSGI_APPLICATION") if settings_file else None
+    if wsgi_application and "." in wsgi_application:
+        module, _, name = wsgi_application.rpartition(".")
+        reason = f"Django project ({django.settings_module}.WSGI_APPLICATION = {wsgi_application!r})"
+    else:
+        module, name = django.settings_module.rpartition(".")[0] + ".wsgi", "application"
+        if module.startswith("."):
+            module = "wsgi"
+        reason = f"Django project ({django.settings_module}; its package's wsgi.py)"
+    path = module_file(app_dir, module)
+    if path is None:
+        raise DetectError(
+            f"manage.py names the Django settings {django.settings_module}, but the WSGI module {module} "
+            f"is not in {app_dir}.",
+            "Django's WSGI_APPLICATION (or the settings package's wsgi.py) is what the server loads.",
+            "Set WSGI_APPLICATION in the settings, or APP_MODULE=yourproject.wsgi:application.",
+        )
+    entry = _wsgi_module_entry(path, module, name, reason)
+    return EntryPoint(entry.module, entry.callable, entry.file, entry.reason, django=django)
+
+
+def _wsgi_module_entry(path: Path, module: str, name: str, reason: str) -> EntryPoint:
+    return EntryPoint(module, name, path, reason)
+
+
+def project_package(app_dir: Path) -> str | None:
+    """The import name of the distribution pyproject.toml or setup.cfg/setup.py declares."""
+    name = None
+    pyproject = app_dir / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError:
+            data = {}
+        name = data.get("project", {}).get("name") or data.get("tool", {}).get("poetry", {}).get("name")
+    if not name and (app_dir / "setup.cfg").is_file():
+        parser = configparser.ConfigParser()
+        try:
+            parser.read(app_dir / "setup.cfg", encoding="utf-8")
+            name = parser.get("metadata", "name", fallback=None)
+        except configparser.Error:
+            name = None
+    if not name and (app_dir / "setup.py").is_file():
+        text = (app_dir / "setup.py").read_text(encoding="utf-8", errors="replace")
+        match = re.search(r"""\bname\s*=\s*['"]([^'"]+)['"]""", text)
+        name = match.group(1) if match else None
+    return re.sub(r"[-.]+", "_", name).lower() if name else None
+
+
+def _found_callable(
+    path: Path, app_dir: Path, module: str, reason_prefix: str, searched: list[str]
+) -> EntryPoint | None:
+    if path.is_file():
+        name = callable_in(path)
+        if name:
+            return EntryPoint(module, name, path, f"{reason_prefix} defines `{name}`", list(searched))
+    return None
+
+
+def _deploy_mode(config: Config, app_dir: Path) -> EntryPoint | None:
+    mode = config["WARPDRIVE_DEPLOY_MODE"]
+    reason = f"WARPDRIVE_DEPLOY_MODE={mode} (from {config.source_of('WARPDRIVE_DEPLOY_MODE')})"
+    if mode == "shell":
+        return _script(app_dir, "app.sh", reason)
+    if mode == "python":
+        path = app_dir / "app.py"
+        if not path.is_file():
+            raise DetectError(f"{reason}, but there is no app.py.", "", "Add app.py or change the deploy mode.")
+        return EntryPoint(None, None, path, reason, command=["python", str(path)])
+    if mode == "wsgi":
+        return _wsgi_module(config, app_dir, "wsgi", config["WARPDRIVE_WSGI_CALLABLE_OBJECT"], reason)
+    if mode == "django":
+        django = django_project(app_dir, config.app_environment.get("DJANGO_SETTINGS_MODULE"))
+        if django is None:
+            raise DetectError(
+                f"{reason}, but there is no manage.py naming DJANGO_SETTINGS_MODULE in {app_dir}.",
+                "",
+                "Add the Django project's manage.py, or change the deploy mode.",
+            )
+        return _django_entry(app_dir, django)
+    return None
+
+
+def detect(config: Config) -> EntryPoint:  # noqa: PLR0911, PLR0912 - one return per documented rule
     app_dir = config.app_dir
     if not app_dir.is_dir():
         raise DetectError(
@@ -149,17 +366,52 @@ def detect(config: Config) -> EntryPoint:
             "APP_HOME names the subdirectory that holds the application.",
             "Set APP_HOME to an existing subdirectory, or unset it to use the top of the source.",
         )
-    if config["APP_MODULE"]:
-        return _from_app_module(config, app_dir)
 
-    searched: list[str] = []
+    # Explicit settings.
+    explicit = _explicit_module(config, app_dir)
+    if explicit:
+        return explicit
+    if config["APP_SCRIPT"]:
+        return _script(app_dir, config["APP_SCRIPT"], f"APP_SCRIPT={config['APP_SCRIPT']}")
+    if config["APP_FILE"]:
+        return _python_file(config, app_dir, config["APP_FILE"], f"APP_FILE={config['APP_FILE']}")
+    web = procfile_web(app_dir)
+    if web:
+        return EntryPoint(None, None, app_dir / "Procfile", "Procfile `web:` line", command=["bash", "-c", web])
+    by_mode = _deploy_mode(config, app_dir)
+    if by_mode:
+        return by_mode
+
+    # Detection.
+    searched: list[str] = ["an executable app.sh"]
+    app_sh = app_dir / "app.sh"
+    if app_sh.is_file() and os.access(app_sh, os.X_OK):
+        return EntryPoint(None, None, app_sh, "app.sh is executable", list(searched), command=[str(app_sh)])
+
+    searched.append("manage.py naming DJANGO_SETTINGS_MODULE (a Django project)")
+    django = django_project(
+        app_dir, os.environ.get("DJANGO_SETTINGS_MODULE") or config.app_environment.get("DJANGO_SETTINGS_MODULE")
+    )
+    if django:
+        entry = _django_entry(app_dir, django)
+        return EntryPoint(entry.module, entry.callable, entry.file, entry.reason, list(searched), django=django)
+
     for filename in ("wsgi.py", "app.py"):
-        path = app_dir / filename
         searched.append(f"{filename} defining `application` or `app`")
-        if path.is_file():
-            name = callable_in(path)
-            if name:
-                return EntryPoint(path.stem, name, path, f"{filename} defines `{name}`", searched)
+        found = _found_callable(app_dir / filename, app_dir, filename[:-3], filename, searched)
+        if found:
+            return found
+
+    package = project_package(app_dir)
+    searched.append("the package named in pyproject.toml or setup.py defining `application` or `app`")
+    if package:
+        path = module_file(app_dir, package)
+        if path:
+            found = _found_callable(
+                path, app_dir, package, f"package {package} (named in the project metadata)", searched
+            )
+            if found:
+                return found
 
     searched.append("*/wsgi.py (a project package) defining `application` or `app`")
     packages = sorted(
@@ -178,6 +430,17 @@ def detect(config: Config) -> EntryPoint:
             "Serving one of them at random would be a guess.",
             "Set APP_MODULE (in .s2i/environment or with -e), e.g. "
             f"APP_MODULE={packages[0].parent.name}.wsgi:application.",
+        )
+
+    searched.append("app.py (run with python)")
+    if (app_dir / "app.py").is_file():
+        return EntryPoint(
+            None,
+            None,
+            app_dir / "app.py",
+            "app.py defines no WSGI callable: run with python",
+            searched,
+            command=["python", str(app_dir / "app.py")],
         )
 
     where = app_dir if not config["APP_HOME"] else f"{app_dir} (APP_HOME={config['APP_HOME']})"

@@ -34,3 +34,7 @@ class BuildError(UserError):
 
 class StartError(UserError):
     """The server cannot be started as configured."""
+
+
+class HookError(UserError):
+    """A user hook is not executable or failed."""

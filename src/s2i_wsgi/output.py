@@ -38,8 +38,11 @@ def run(
     *,
     cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
+    collect: list[str] | None = None,
 ) -> int:
-    """Run a child process, showing its combined output indented; return its exit code."""
+    """Run a child process, showing its combined output indented; return its exit code.
+
+    With `collect`, each line (decoded, without its newline) is also appended there."""
     try:
         proc = subprocess.Popen(
             list(argv),
@@ -57,6 +60,8 @@ def run(
     for line in proc.stdout:
         out.write(INDENT.encode() + line)
         out.flush()
+        if collect is not None:
+            collect.append(line.decode(errors="replace").rstrip("\n"))
     return proc.wait()
 
 

@@ -20,7 +20,9 @@ def processes(config: Config, limits: Limits) -> tuple[int, str]:
     return default_processes(limits), f"{limits.cpus:g} CPUs{memory}"
 
 
-def mod_wsgi_express(config: Config, entry: EntryPoint, limits: Limits) -> list[str]:
+def mod_wsgi_express(
+    config: Config, entry: EntryPoint, limits: Limits, static: tuple[str, str] | None = None
+) -> list[str]:
     app_dir = config.app_dir
     port = config["PORT"]
     argv = [
@@ -47,6 +49,8 @@ def mod_wsgi_express(config: Config, entry: EntryPoint, limits: Limits) -> list[
     ]
     if (app_dir / "src").is_dir():
         argv += ["--python-path", str(app_dir / "src")]
+    if static:
+        argv += ["--url-alias", *static]
     for variable in VARIABLES:
         if variable.section != MOD_WSGI or variable.name == "MOD_WSGI_PROCESSES" or not variable.option:
             continue

@@ -24,3 +24,41 @@ def test_requirement_that_does_not_exist_fails_the_build(built):
     assert result.returncode != 0
     assert "ERROR: Installing the packages in requirements.txt failed" in result.output
     assert "no-such-package-s2i-wsgi" in result.output
+
+
+def test_failing_pre_build_hook_stops_the_build_with_its_output(built):
+    result = built("hooks_pre_build_fails")
+    assert result.returncode != 0
+    assert "    pre-build: the asset bundle is missing" in result.output
+    assert "ERROR: The pre-build hook .s2i/action_hooks/pre-build failed (exit status 3)." in result.output
+    assert "Fix .s2i/action_hooks/pre-build so that it exits 0, or remove it." in result.output
+
+
+def test_hook_without_executable_bit_is_explained(built):
+    result = built("hooks_not_executable")
+    assert result.returncode != 0
+    assert "ERROR: The build hook .warpdrive/action_hooks/build is not executable." in result.output
+    assert "Run `chmod +x .warpdrive/action_hooks/build`" in result.output
+
+
+def test_two_project_packages_and_nothing_explicit_is_ambiguous(built):
+    result = built("ambiguous_entry_points")
+    assert result.returncode != 0
+    assert "ERROR: Found 2 WSGI entry points and no setting to choose between them:" in result.output
+    assert "  - site_a/wsgi.py\n  - site_b/wsgi.py" in result.output
+    assert "APP_MODULE=site_a.wsgi:application" in result.output
+
+
+def test_app_module_naming_a_missing_module_fails_the_build(built):
+    result = built("app_module_missing")
+    assert result.returncode != 0
+    assert (
+        "ERROR: APP_MODULE=shop.missing:app names module `shop.missing`, which is neither in the source "
+        "nor installed in the app's virtualenv."
+    ) in result.output
+
+
+def test_app_module_naming_a_missing_attribute_suggests_the_right_one(built):
+    result = built("flask_hello", "APP_MODULE=app:application")
+    assert result.returncode != 0
+    assert "names `application`, but app.py defines no top-level `application`. It does define `app`" in (result.output)

@@ -18,7 +18,7 @@ class Runs(list):
         super().__init__()
         self.fail: list[str] = []
 
-    def __call__(self, argv, *, cwd=None, env=None) -> int:
+    def __call__(self, argv, *, cwd=None, env=None, collect=None) -> int:
         self.append(list(argv))
         return 1 if any(word in argv for word in self.fail) else 0
 
@@ -31,13 +31,18 @@ def pip_runs(monkeypatch) -> Runs:
     return runs
 
 
+def run_build(app_dir, **environ):
+    """The build of app_dir with exactly that process environment."""
+    return build.build(dict(environ), app_dir)
+
+
 def pip_args(runs: list[list[str]]) -> list[list[str]]:
     return [argv[argv.index("install") + 1 :] for argv in runs if "pip" in argv]
 
 
 def test_requirements_txt_is_installed_with_pip(make_app, load_config, pip_runs, capsys):
     app = make_app({**APP, "requirements.txt": "flask\n"})
-    entry = build.build(load_config(app))
+    entry = run_build(app)
     assert pip_args(pip_runs) == [["-r", "requirements.txt"]]
     assert pip_runs[0][:3] == [str(build.PYTHON), "-m", "pip"]
     assert entry.target == "app:app"
@@ -48,30 +53,30 @@ def test_requirements_txt_is_installed_with_pip(make_app, load_config, pip_runs,
 
 def test_an_installable_pyproject_is_installed_after_requirements(make_app, load_config, pip_runs):
     app = make_app({**APP, "requirements.txt": "flask\n", "pyproject.toml": PYPROJECT})
-    build.build(load_config(app))
+    run_build(app)
     assert pip_args(pip_runs) == [["-r", "requirements.txt"], ["."]]
 
 
 def test_a_pyproject_with_only_tool_settings_is_not_installed(make_app, load_config, pip_runs):
     app = make_app({**APP, "requirements.txt": "flask\n", "pyproject.toml": "[tool.ruff]\nline-length = 100\n"})
-    build.build(load_config(app))
+    run_build(app)
     assert pip_args(pip_runs) == [["-r", "requirements.txt"]]
 
 
 def test_disable_pyproject_toml_processing_skips_pip_install_dot(make_app, load_config, pip_runs):
     app = make_app({**APP, "requirements.txt": "", "pyproject.toml": PYPROJECT})
-    build.build(load_config(app, DISABLE_PYPROJECT_TOML_PROCESSING="true"))
+    run_build(app, DISABLE_PYPROJECT_TOML_PROCESSING="true")
     assert pip_args(pip_runs) == [["-r", "requirements.txt"]]
 
 
 def test_setup_py_is_installed_when_there_is_no_pyproject(make_app, load_config, pip_runs):
-    build.build(load_config(make_app({**APP, "setup.py": "from setuptools import setup\nsetup()\n"})))
+    run_build(make_app({**APP, "setup.py": "from setuptools import setup\nsetup()\n"}))
     assert pip_args(pip_runs) == [["."]]
 
 
 def test_a_project_with_setup_py_and_pyproject_is_installed_once(make_app, load_config, pip_runs):
     app = make_app({**APP, "setup.py": "", "pyproject.toml": PYPROJECT})
-    build.build(load_config(app))
+    run_build(app)
     assert pip_args(pip_runs) == [["."]]
 
 
@@ -79,17 +84,17 @@ def test_disable_setup_py_processing_skips_pip_install_dot(make_app, load_config
     app = make_app(
         {**APP, "setup.cfg": "[metadata]\nname = web\n", ".s2i/environment": "DISABLE_SETUP_PY_PROCESSING=1\n"}
     )
-    build.build(load_config(app))
+    run_build(app)
     assert pip_args(pip_runs) == []
 
 
 def test_upgrade_pip_to_latest_upgrades_before_installing(make_app, load_config, pip_runs):
-    build.build(load_config(make_app({**APP, "requirements.txt": ""}), UPGRADE_PIP_TO_LATEST="yes"))
+    run_build(make_app({**APP, "requirements.txt": ""}), UPGRADE_PIP_TO_LATEST="yes")
     assert pip_args(pip_runs) == [["--upgrade", "pip", "setuptools", "wheel"], ["-r", "requirements.txt"]]
 
 
 def test_an_app_without_dependency_files_builds_with_a_warning(make_app, load_config, pip_runs, capsys):
-    build.build(load_config(make_app(APP)))
+    run_build(make_app(APP))
     assert pip_args(pip_runs) == []
     err = capsys.readouterr().err
     assert err.startswith("WARNING: No requirements.txt, pyproject.toml or setup.py found; installing no dependencies.")
@@ -99,14 +104,14 @@ def test_an_app_without_dependency_files_builds_with_a_warning(make_app, load_co
 def test_the_entry_point_is_checked_before_the_long_install(make_app, load_config, pip_runs):
     app = make_app({"requirements.txt": "flask\n", "hello.py": "print('hi')\n"})
     with pytest.raises(DetectError, match="No WSGI application found"):
-        build.build(load_config(app))
+        run_build(app)
     assert pip_runs == []
 
 
 def test_a_failed_pip_install_says_what_failed_and_how_to_fix_it(make_app, load_config, pip_runs):
     pip_runs.fail.append("-r")
     with pytest.raises(BuildError) as raised:
-        build.build(load_config(make_app({**APP, "requirements.txt": "no-such-package\n"})))
+        run_build(make_app({**APP, "requirements.txt": "no-such-package\n"}))
     message = str(raised.value)
     assert message.startswith("Installing the packages in requirements.txt failed (pip exited with status 1).")
     assert "PIP_INDEX_URL" in message
@@ -115,7 +120,7 @@ def test_a_failed_pip_install_says_what_failed_and_how_to_fix_it(make_app, load_
 def test_a_pyproject_that_does_not_parse_is_a_config_error(make_app, load_config, pip_runs):
     app = make_app({**APP, "pyproject.toml": "[project\nname = 'x'\n"})
     with pytest.raises(ConfigError) as raised:
-        build.build(load_config(app))
+        run_build(app)
     assert str(raised.value).startswith("pyproject.toml does not parse: ")
 
 
@@ -123,7 +128,7 @@ def test_an_app_module_outside_the_source_must_be_importable(make_app, load_conf
     pip_runs.fail.append("-c")
     app = make_app({"requirements.txt": "mypkg\n"})
     with pytest.raises(BuildError) as raised:
-        build.build(load_config(app, APP_MODULE="mypkg.web:app"))
+        run_build(app, APP_MODULE="mypkg.web:app")
     message = str(raised.value)
     assert message.startswith(
         "APP_MODULE=mypkg.web:app names module `mypkg.web`, which is neither in the source nor installed"
@@ -132,7 +137,7 @@ def test_an_app_module_outside_the_source_must_be_importable(make_app, load_conf
 
 
 def test_an_installed_app_module_passes_the_import_check(make_app, load_config, pip_runs):
-    entry = build.build(load_config(make_app({"requirements.txt": "mypkg\n"}), APP_MODULE="mypkg.web:app"))
+    entry = run_build(make_app({"requirements.txt": "mypkg\n"}), APP_MODULE="mypkg.web:app")
     assert entry.file is None
     probe = pip_runs[-1]
     assert probe[1] == "-c"
@@ -148,6 +153,6 @@ def test_pip_runs_in_the_app_directory_with_the_app_environment(make_app, load_c
 
     monkeypatch.setattr(output, "run", fake_run)
     app = make_app({"web/app.py": "app = 1\n", "web/requirements.txt": "", ".s2i/environment": "APP_HOME=web\nX=1\n"})
-    build.build(load_config(app))
+    run_build(app)
     assert seen["cwd"] == app / "web"
     assert seen["env"]["X"] == "1"

@@ -144,7 +144,7 @@ def test_detect_prints_the_entry_point_and_why(source, capsys):
         "file:         mysite/wsgi.py",
         "because:      mysite/wsgi.py defines `application`",
     ]
-    assert lines[3].startswith("searched:     wsgi.py defining `application` or `app`; app.py defining")
+    assert lines[3].startswith("searched:     an executable app.sh; manage.py naming DJANGO_SETTINGS_MODULE")
     assert "server:       mod_wsgi-express (daemon mode)" in lines
     assert "processes:    2 (2 CPUs)" in lines
     assert "threads:      5" in lines

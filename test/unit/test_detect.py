@@ -60,8 +60,11 @@ def test_a_single_project_package_wsgi_py_is_found(detect_in):
 def test_the_search_records_every_place_it_looked(detect_in):
     entry = detect_in({"mysite/wsgi.py": DJANGO_WSGI})
     assert entry.searched == [
+        "an executable app.sh",
+        "manage.py naming DJANGO_SETTINGS_MODULE (a Django project)",
         "wsgi.py defining `application` or `app`",
         "app.py defining `application` or `app`",
+        "the package named in pyproject.toml or setup.py defining `application` or `app`",
         "*/wsgi.py (a project package) defining `application` or `app`",
     ]
 
@@ -108,18 +111,23 @@ def test_no_entry_point_lists_what_was_searched_and_names_app_module(make_app, l
     message = str(raised.value)
     assert message.startswith(f"No WSGI application found in {app}. Searched, in order:\n")
     assert (
+        "  - an executable app.sh\n"
+        "  - manage.py naming DJANGO_SETTINGS_MODULE (a Django project)\n"
         "  - wsgi.py defining `application` or `app`\n"
         "  - app.py defining `application` or `app`\n"
-        "  - */wsgi.py (a project package) defining `application` or `app`"
+        "  - the package named in pyproject.toml or setup.py defining `application` or `app`\n"
+        "  - */wsgi.py (a project package) defining `application` or `app`\n"
+        "  - app.py (run with python)"
     ) in message
     assert "Without an entry point there is nothing to serve." in message
     assert "Add a wsgi.py that defines `application`, or set APP_MODULE=module:callable" in message
 
 
-def test_an_app_py_without_a_callable_is_not_an_entry_point(make_app, load_config):
+def test_an_app_py_without_a_callable_is_run_with_python_as_sclorg_does(make_app, load_config):
     app = make_app({"app.py": "def create_app():\n    return None\n"})
-    with pytest.raises(DetectError, match="No WSGI application found"):
-        detect(load_config(app))
+    entry = detect(load_config(app))
+    assert entry.command == ["python", str(app / "app.py")]
+    assert entry.reason == "app.py defines no WSGI callable: run with python"
 
 
 def test_no_entry_point_under_app_home_names_app_home(make_app, load_config):
@@ -305,7 +313,8 @@ def test_app_module_with_a_missing_callable_suggests_the_one_that_exists(make_ap
         detect(load_config(app, APP_MODULE="web:application"))
     message = str(raised.value)
     assert message.startswith(
-        "APP_MODULE=web:application names `application`, but web.py defines no top-level `application`."
+        "APP_MODULE=web:application (from environment) names `application`, "
+        "but web.py defines no top-level `application`."
     )
     assert "It does define `app`: use APP_MODULE=web:app." in message
     assert "Set APP_MODULE to MODULE:CALLABLE naming the WSGI callable in web.py." in message

@@ -1,0 +1,103 @@
+"""User hooks: executables in the app's .s2i/action_hooks/ and warpdrive's
+.warpdrive/action_hooks/, run as child processes (never sourced into the
+launcher), with their output indented.
+
+When each runs:
+  build   pre-build (before dependencies are installed), build (after)
+  start   deploy-cfg (once per container), deploy (every start), then the server
+  command `s2i-wsgi setup|migrate|alive|ready` runs the hook of that name
+
+warpdrive's build-env and deploy-env hooks set environment variables: they are
+sourced by a child bash (`set -a`), which prints its environment back; the
+variables it added or changed apply to the rest of the build or start.
+Both directories may hold a hook of the same name; .s2i's runs first.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+from . import output
+from .errors import HookError
+
+HOOK_DIRS = (".s2i/action_hooks", ".warpdrive/action_hooks")
+ENV_HOOKS = ("build-env", "deploy-env")
+STATE_DIR = Path(os.environ.get("TMPDIR", "/tmp")) / "s2i-wsgi"
+
+
+def find(source_dir: Path, name: str) -> list[Path]:
+    return [source_dir / directory / name for directory in HOOK_DIRS if (source_dir / directory / name).is_file()]
+
+
+def _check_executable(hook: Path, source_dir: Path) -> None:
+    if not os.access(hook, os.X_OK):
+        relative = hook.relative_to(source_dir)
+        raise HookError(
+            f"The {hook.name} hook {relative} is not executable.",
+            "Hooks are run directly, so they need the executable bit (and a #! line); "
+            "without it the step it does would be silently skipped.",
+            f"Run `chmod +x {relative}` (or `git update-index --chmod=+x {relative}`) and commit it.",
+        )
+
+
+def run(name: str, source_dir: Path, cwd: Path, env: Mapping[str, str]) -> bool:
+    """Run every hook called `name`; raise BuildError if one fails. True if any ran."""
+    hooks = find(source_dir, name)
+    for hook in hooks:
+        _check_executable(hook, source_dir)
+        relative = hook.relative_to(source_dir)
+        output.step(f"Running the {name} hook {relative}")
+        code = output.run([str(hook)], cwd=cwd, env=env)
+        if code != 0:
+            raise HookError(
+                f"The {name} hook {relative} failed (exit status {code}).",
+                "Its output is above.",
+                f"Fix {relative} so that it exits 0, or remove it.",
+            )
+    return bool(hooks)
+
+
+def environment_from(name: str, source_dir: Path, cwd: Path, env: Mapping[str, str]) -> dict[str, str]:
+    """The variables that sourcing the `name` env hooks adds or changes."""
+    changes: dict[str, str] = {}
+    current = dict(env)
+    for hook in find(source_dir, name):
+        relative = hook.relative_to(source_dir)
+        output.step(f"Reading environment from the {name} hook {relative}")
+        result = subprocess.run(
+            ["bash", "-c", 'set -a; . "$1" >&2; env -0', "hook", str(hook)],
+            cwd=cwd,
+            env=current,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            check=False,
+        )
+        for line in result.stderr.decode(errors="replace").splitlines():
+            output.info(line)
+        if result.returncode != 0:
+            raise HookError(
+                f"The {name} hook {relative} failed when sourced (exit status {result.returncode}).",
+                f"{name} is sourced by bash to set environment variables; its output is above.",
+                f"Fix {relative}: it should only set variables (NAME=value lines).",
+            )
+        after = dict(item.split("=", 1) for item in result.stdout.decode().split("\0") if "=" in item)
+        for key, value in after.items():
+            if key in {"_", "SHLVL", "PWD", "OLDPWD"}:
+                continue
+            if current.get(key) != value:
+                changes[key] = value
+        current.update(changes)
+    return changes
+
+
+def once_per_container(name: str, source_dir: Path, cwd: Path, env: Mapping[str, str]) -> None:
+    """Run the hook on the first start of this container only (a marker in /tmp)."""
+    marker = STATE_DIR / f"{name}.done"
+    if marker.exists():
+        return
+    run(name, source_dir, cwd, env)
+    STATE_DIR.mkdir(parents=True, exist_ok=True)
+    marker.write_text("done\n")

@@ -1,0 +1,49 @@
+"""A Django project: static files collected at build and served by Apache, migrations at start."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness import APPS
+
+USERS = pytest.mark.parametrize("user", [None, "123456:0"], ids=["uid-1001", "arbitrary-uid"])
+
+
+@pytest.fixture(scope="module")
+def django_build(built):
+    return built("django_collectstatic").assert_ok()
+
+
+def test_collectstatic_runs_at_build_with_a_static_root_supplied(django_build):
+    assert "---> Collecting Django static files (manage.py collectstatic)" in django_build.output
+    assert "STATIC_ROOT is not set: collected into /opt/app-root/static" in django_build.output
+    assert "Entry point: mysite.wsgi:application (Django project (mysite.settings.WSGI_APPLICATION" in (
+        django_build.output
+    )
+
+
+@USERS
+def test_django_app_is_migrated_at_start_and_served(django_build, containers, user):
+    container = containers(django_build.image, *(["--user", user] if user else []))
+    container.wait_ready()
+    status, body, _ = container.get("/")
+    assert (status, body) == (200, b"Hello from django_collectstatic (migrated)\n"), container.logs()
+    assert "Running Django migrations at start" in container.logs()
+
+
+@USERS
+def test_static_files_are_served_by_apache_with_their_content_type(django_build, containers, user):
+    container = containers(django_build.image, *(["--user", user] if user else []))
+    container.wait_ready()
+    status, body, headers = container.get("/static/pages/site.css")
+    assert status == 200, container.logs()
+    assert body == (APPS / "django_collectstatic" / "pages" / "static" / "pages" / "site.css").read_bytes()
+    assert headers["Content-Type"].startswith("text/css")
+    assert headers["Server"].startswith("Apache")
+
+
+def test_disable_migrate_leaves_the_database_alone(django_build, containers):
+    container = containers(django_build.image, "-e", "DISABLE_MIGRATE=true")
+    container.wait_ready()
+    assert container.get("/")[0] == 500  # no tables: the app's own query fails
+    assert "Running Django migrations" not in container.logs()

@@ -1,0 +1,49 @@
+"""Apps laid out the ways people lay them out are found and served."""
+
+from __future__ import annotations
+
+import pytest
+
+import harness
+
+USERS = pytest.mark.parametrize("user", [None, "123456:0"], ids=["uid-1001", "arbitrary-uid"])
+
+
+def serve(built, containers, app: str, user: str | None, *env: str):
+    image = built(app, *env).assert_ok().image
+    container = containers(image, *(["--user", user] if user else []))
+    container.wait_ready()
+    return container
+
+
+@USERS
+@pytest.mark.parametrize(
+    ("app", "marker"),
+    [
+        ("wsgi_plain", b"Hello from wsgi_plain on Python 3."),
+        ("app_module_package", b"Hello from app_module_package\n"),
+        ("app_home_subdir", b"Hello from app_home_subdir in web &lt;ok&gt;\n"),
+        ("procfile_web", b"Hello from procfile_web\n"),
+        ("app_sh_script", b"Hello from app_sh_script\n"),
+    ],
+)
+def test_app_answers_its_marker(built, containers, app, marker, user):
+    container = serve(built, containers, app, user)
+    status, body, _ = container.get("/")
+    assert status == 200, container.logs()
+    assert body.startswith(marker), (body, container.logs())
+
+
+def test_detect_explains_an_explicit_app_module(built):
+    image = built("app_module_package").assert_ok().image
+    result = harness.run_once(image, "s2i-wsgi", "detect")
+    out = result.stdout.decode()
+    assert "entry point:  shop.web.api:storefront" in out, harness.text(result)
+    # s2i bakes .s2i/environment into the image as ENV, so at run time it comes from the environment.
+    assert "because:      APP_MODULE=shop.web.api:storefront (from environment)" in out
+
+
+def test_procfile_command_gets_port_and_runs_as_pid_1(built, containers):
+    container = serve(built, containers, "procfile_web", None)
+    ps = container.exec("ps", "-o", "pid=,args=", "-p", "1").stdout.decode()
+    assert "gunicorn --bind 0.0.0.0:8080" in ps, ps
