@@ -9,7 +9,7 @@ import tarfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, output, start
+from . import __version__, output, start, tasks
 from .build import build
 from .config import APP_ROOT, SOURCE_DIR, VARIABLES, Config, load
 from .detect import detect
@@ -172,6 +172,21 @@ def cmd_save_artifacts(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_setup(_: argparse.Namespace) -> int:
+    tasks.setup(os.environ, _source_dir())
+    return 0
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    tasks.migrate(os.environ, _source_dir())
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    print(tasks.check(args.command, os.environ, _source_dir(), timeout=args.timeout))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="s2i-wsgi", description="The s2i-wsgi launcher.")
     top.add_argument("--version", action="version", version=f"s2i-wsgi {__version__}")
@@ -186,6 +201,13 @@ def parser() -> argparse.ArgumentParser:
     envvars.add_argument("--markdown", action="store_true", help="as Markdown (the default, for the README)")
     envvars.add_argument("--update", metavar="FILE", help="replace the generated section of FILE (the README)")
     sub.add_parser("save-artifacts", help="write reusable build caches to stdout as a tar")
+    sub.add_parser("setup", help="run the app's setup hook (one-off initialisation)")
+    sub.add_parser("migrate", help="run the app's migrate hook, or Django's manage.py migrate")
+    for name, what in (("alive", "answers HTTP at all"), ("ready", "answers HEALTHCHECK_PATH below 500")):
+        check = sub.add_parser(
+            name, help=f"health check: exit 0 if the running server {what} (or the {name} hook passes)"
+        )
+        check.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the answer")
     return top
 
 
@@ -197,6 +219,10 @@ COMMANDS = {
     "usage": cmd_usage,
     "envvars": cmd_envvars,
     "save-artifacts": cmd_save_artifacts,
+    "setup": cmd_setup,
+    "migrate": cmd_migrate,
+    "alive": cmd_check,
+    "ready": cmd_check,
 }
 
 

@@ -103,6 +103,14 @@ def _relative_file(text: str) -> str:
     return str(path)
 
 
+def _url_path(text: str) -> str:
+    if not text.strip().startswith("/") or any(c.isspace() for c in text.strip()):
+        raise ValueError
+    return text.strip()
+
+
+URL_PATH = Kind("a URL path starting with /, e.g. /healthz", _url_path)
+
 RELATIVE_FILE = Kind("a file inside the app directory, relative to it (e.g. bin/start.sh)", _relative_file)
 
 
@@ -221,6 +229,13 @@ VARIABLES: list[Variable] = [
         integer(1, 65535),
         8080,
         "Port the server listens on (all interfaces).",
+        SERVER,
+    ),
+    Variable(
+        "HEALTHCHECK_PATH",
+        URL_PATH,
+        "/",
+        "Path that `s2i-wsgi ready` (the image's HEALTHCHECK) requests; any status below 500 is ready.",
         SERVER,
     ),
     Variable(

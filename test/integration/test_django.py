@@ -47,3 +47,17 @@ def test_disable_migrate_leaves_the_database_alone(django_build, containers):
     container.wait_ready()
     assert container.get("/")[0] == 500  # no tables: the app's own query fails
     assert "Running Django migrations" not in container.logs()
+
+
+def test_ready_check_fails_until_s2i_wsgi_migrate_has_run(django_build, containers):
+    container = containers(django_build.image, "-e", "DISABLE_MIGRATE=true")
+    container.wait_ready()
+    before = container.exec("s2i-wsgi", "ready")
+    assert before.returncode == 1
+    assert "ERROR: ready: GET / on port 8080 answered 500." in before.stderr.decode()
+    migrate = container.exec("s2i-wsgi", "migrate")
+    assert migrate.returncode == 0, migrate.stdout.decode() + migrate.stderr.decode()
+    assert "---> Running Django migrations now" in migrate.stdout.decode()
+    after = container.exec("s2i-wsgi", "ready")
+    assert after.returncode == 0, after.stderr.decode()
+    assert after.stdout.decode() == "ready: GET / on port 8080 answered 200\n"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
+
+import harness
 
 pytestmark = pytest.mark.smoke
 
@@ -38,3 +42,16 @@ def test_flask_development_server_is_never_used(image, containers):
     assert "Running on http" not in container.logs()
     _, _, headers = container.get("/")
     assert "Werkzeug" not in headers.get("Server", "")
+
+
+def test_docker_health_status_becomes_healthy(image, containers):
+    container = containers(image)
+    container.wait_ready()
+    deadline = time.monotonic() + 60
+    status = ""
+    while time.monotonic() < deadline:
+        status = harness.engine("inspect", "--format", "{{.State.Health.Status}}", container.name).stdout.decode()
+        if status.strip() == "healthy":
+            break
+        time.sleep(0.5)
+    assert status.strip() == "healthy", container.logs()
