@@ -18,7 +18,7 @@ PYTHON = APP_ROOT / "bin" / "python"
 
 def pip(config: Config, *args: str, what: str) -> None:
     argv = [str(PYTHON), "-m", "pip", "install", *args]
-    code = output.run(argv, cwd=config.app_dir, env=output.environ_with(config.app_environment))
+    code = output.run(argv, cwd=config.app_dir, env=config.environment)
     if code != 0:
         raise BuildError(
             f"Installing {what} failed (pip exited with status {code}).",
@@ -80,7 +80,7 @@ def check_importable(config: Config, entry: EntryPoint) -> None:
     code = output.run([str(PYTHON), "-c", probe], cwd=config.app_dir)
     if code != 0:
         raise BuildError(
-            f"APP_MODULE={config['APP_MODULE']} names module `{entry.module}`, which is neither in the "
+            f"{entry.reason.split(' (from ')[0]} names module `{entry.module}`, which is neither in the "
             "source nor installed in the app's virtualenv.",
             "The server would fail every request with ModuleNotFoundError.",
             "Check the spelling of the module path (dotted, e.g. mypackage.wsgi), or add the package "

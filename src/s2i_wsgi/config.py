@@ -404,6 +404,9 @@ class Config:
     # Variables from the app's files that are not in the table; they are
     # passed on to the app (and hooks) as environment.
     app_environment: dict[str, str] = field(default_factory=dict)
+    # Everything a child process (pip, hooks, the server) should see: the
+    # app's files' variables under the process environment.
+    environment: dict[str, str] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> Any:
         return self.settings[name].value
@@ -450,4 +453,4 @@ def load(environ: Mapping[str, str], source_dir: Path = SOURCE_DIR) -> Config:
     app_environment: dict[str, str] = {}
     for _name, layer in layers[:-1]:
         app_environment.update({k: v for k, v in layer.items() if k not in environ})
-    return Config(settings, source_dir, app_environment)
+    return Config(settings, source_dir, app_environment, {**app_environment, **environ})

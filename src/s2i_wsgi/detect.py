@@ -243,6 +243,12 @@ def _python_file(config: Config, app_dir: Path, relative: str, reason: str) -> E
     name = callable_in(path)
     if name and path.suffix == ".py":
         module = ".".join(path.relative_to(app_dir).with_suffix("").parts)
+        if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", module):
+            raise DetectError(
+                f"{reason} defines `{name}`, but {relative} cannot be imported as a Python module ({module}).",
+                "The WSGI server imports the file as a module, and module names cannot contain - or spaces.",
+                f"Rename the file (e.g. {relative.replace('-', '_')}), or set APP_MODULE=module:{name}.",
+            )
         return EntryPoint(module, name, path, f"{reason} defines `{name}`")
     return EntryPoint(
         None, None, path, f"{reason} defines no WSGI callable: run with python", command=["python", str(path)]
@@ -287,8 +293,7 @@ def _django_entry(app_dir: Path, django: Django) -> EntryPoint:
     path = module_file(app_dir, module)
     if path is None:
         raise DetectError(
-            f"manage.py names the Django settings {django.settings_module}, but the WSGI module {module} "
-            f"is not in {app_dir}.",
+            f"The Django settings are {django.settings_module}, but the WSGI module {module} is not in {app_dir}.",
             "Django's WSGI_APPLICATION (or the settings package's wsgi.py) is what the server loads.",
             "Set WSGI_APPLICATION in the settings, or APP_MODULE=yourproject.wsgi:application.",
         )
@@ -347,7 +352,7 @@ def _deploy_mode(config: Config, app_dir: Path) -> EntryPoint | None:
     if mode == "wsgi":
         return _wsgi_module(config, app_dir, "wsgi", config["WARPDRIVE_WSGI_CALLABLE_OBJECT"], reason)
     if mode == "django":
-        django = django_project(app_dir, config.app_environment.get("DJANGO_SETTINGS_MODULE"))
+        django = django_project(app_dir, config.environment.get("DJANGO_SETTINGS_MODULE"))
         if django is None:
             raise DetectError(
                 f"{reason}, but there is no manage.py naming DJANGO_SETTINGS_MODULE in {app_dir}.",
@@ -389,9 +394,7 @@ def detect(config: Config) -> EntryPoint:  # noqa: PLR0911, PLR0912 - one return
         return EntryPoint(None, None, app_sh, "app.sh is executable", list(searched), command=[str(app_sh)])
 
     searched.append("manage.py naming DJANGO_SETTINGS_MODULE (a Django project)")
-    django = django_project(
-        app_dir, os.environ.get("DJANGO_SETTINGS_MODULE") or config.app_environment.get("DJANGO_SETTINGS_MODULE")
-    )
+    django = django_project(app_dir, config.environment.get("DJANGO_SETTINGS_MODULE"))
     if django:
         entry = _django_entry(app_dir, django)
         return EntryPoint(entry.module, entry.callable, entry.file, entry.reason, list(searched), django=django)

@@ -85,7 +85,10 @@ def collectstatic(config: Config, entry: EntryPoint, env: Mapping[str, str]) -> 
         (json.loads(line.split(" ", 1)[1]) for line in reversed(lines) if line.startswith("S2I_WSGI_DJANGO ")),
         None,
     )
-    if not result or not result["staticfiles"]:
+    if not result:
+        output.warning("collectstatic printed no result line; static files will not be served by Apache.")
+        return
+    if not result["staticfiles"]:
         output.info("django.contrib.staticfiles is not installed: nothing to collect")
         return
     if result["static_root_default"]:
@@ -100,12 +103,17 @@ def static_alias() -> tuple[str, str] | None:
         result = json.loads(STATE_FILE.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    if not isinstance(result, dict):
+        return None
     url, root = result.get("static_url", ""), result.get("static_root", "")
     if not url or not root or "://" in url or url.startswith("//"):
         return None  # served from elsewhere (a CDN)
     if not url.startswith("/"):
         url = "/" + url
-    return url.rstrip("/") or "/", root
+    url = url.rstrip("/")
+    if not url:
+        return None  # STATIC_URL "/" would hide the whole app behind the static directory
+    return url, root
 
 
 def migrate(config: Config, entry: EntryPoint, env: Mapping[str, str], *, when: str = "at start") -> None:

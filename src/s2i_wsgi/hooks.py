@@ -46,8 +46,9 @@ def _check_executable(hook: Path, source_dir: Path) -> None:
 def run(name: str, source_dir: Path, cwd: Path, env: Mapping[str, str]) -> bool:
     """Run every hook called `name`; raise BuildError if one fails. True if any ran."""
     hooks = find(source_dir, name)
-    for hook in hooks:
+    for hook in hooks:  # all checked before any runs
         _check_executable(hook, source_dir)
+    for hook in hooks:
         relative = hook.relative_to(source_dir)
         output.step(f"Running the {name} hook {relative}")
         code = output.run([str(hook)], cwd=cwd, env=env)
@@ -68,7 +69,7 @@ def environment_from(name: str, source_dir: Path, cwd: Path, env: Mapping[str, s
         relative = hook.relative_to(source_dir)
         output.step(f"Reading environment from the {name} hook {relative}")
         result = subprocess.run(
-            ["bash", "-c", 'set -a; . "$1" >&2; env -0', "hook", str(hook)],
+            ["bash", "-c", 'set -a; . "$1" >&2 || exit; env -0', "hook", str(hook)],
             cwd=cwd,
             env=current,
             stdin=subprocess.DEVNULL,
@@ -83,7 +84,7 @@ def environment_from(name: str, source_dir: Path, cwd: Path, env: Mapping[str, s
                 f"{name} is sourced by bash to set environment variables; its output is above.",
                 f"Fix {relative}: it should only set variables (NAME=value lines).",
             )
-        after = dict(item.split("=", 1) for item in result.stdout.decode().split("\0") if "=" in item)
+        after = dict(item.split("=", 1) for item in result.stdout.decode(errors="replace").split("\0") if "=" in item)
         for key, value in after.items():
             if key in {"_", "SHLVL", "PWD", "OLDPWD"}:
                 continue
