@@ -46,6 +46,7 @@ RUN set -eux; \
         gcc \
         git \
         libc6-dev \
+        libnss-wrapper \
         locales \
         make \
         media-types \

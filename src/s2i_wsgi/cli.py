@@ -9,7 +9,7 @@ import tarfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, output, start, tasks
+from . import __version__, output, start, supervise, tasks
 from .build import build
 from .config import APP_ROOT, SOURCE_DIR, VARIABLES, Config, load
 from .detect import detect
@@ -98,8 +98,11 @@ def cmd_start(args: argparse.Namespace) -> int:
     start.before_server(plan)
     argv = start.command(plan, limits)
     os.chdir(config.app_dir)
+    if entry.is_wsgi:
+        # mod_wsgi-express: we stay PID 1 to turn SIGTERM into a graceful stop.
+        return supervise.run_mod_wsgi(argv, plan.env, config.app_dir)
     sys.stdout.flush()
-    os.execvpe(argv[0], argv, plan.env)  # noqa: S606 - the server replaces us as PID 1
+    os.execvpe(argv[0], argv, plan.env)  # noqa: S606 - the command replaces us as PID 1
     return 127  # not reached
 
 

@@ -75,10 +75,31 @@ def test_start_dry_run_uses_settings_from_s2i_environment(source, capsys):
     )
 
 
-def test_start_execs_the_server_in_the_app_directory_with_the_app_environment(source, capsys, monkeypatch):
+def test_start_runs_mod_wsgi_under_the_supervisor_in_the_app_directory_with_the_app_environment(
+    source, capsys, monkeypatch
+):
     app = source({"web/app.py": FLASK_APP, ".s2i/environment": "APP_HOME=web\nGREETING=hello\n"})
     calls = {}
     monkeypatch.setattr(os, "chdir", lambda path: calls.setdefault("cwd", path))
+
+    def fake_supervise(argv, env, cwd):
+        calls.update(argv=argv, env=env, run_cwd=cwd)
+        return 0
+
+    monkeypatch.setattr(cli.supervise, "run_mod_wsgi", fake_supervise)
+    assert cli.main(["start"]) == 0
+    assert calls["cwd"] == calls["run_cwd"] == app / "web"
+    assert calls["argv"][:2] == ["/opt/app-root/bin/mod_wsgi-express", "start-server"]
+    assert calls["env"]["GREETING"] == "hello"
+    assert calls["env"]["APP_HOME"] == "web"
+    assert calls["env"]["PORT"] == "8080"
+    assert capsys.readouterr().out.startswith("---> Serving app:app")
+
+
+def test_start_execs_a_command_entry_point_so_that_it_is_pid_1(source, monkeypatch):
+    source({"Procfile": "web: gunicorn app:app\n"})
+    calls = {}
+    monkeypatch.setattr(os, "chdir", lambda path: None)
 
     def fake_exec(file, argv, env):
         calls.update(file=file, argv=argv, env=env)
@@ -87,12 +108,8 @@ def test_start_execs_the_server_in_the_app_directory_with_the_app_environment(so
     monkeypatch.setattr(os, "execvpe", fake_exec)
     with pytest.raises(SystemExit):
         cli.main(["start"])
-    assert calls["cwd"] == app / "web"
-    assert calls["file"] == "/opt/app-root/bin/mod_wsgi-express"
-    assert calls["argv"][0] == calls["file"]
-    assert calls["env"]["GREETING"] == "hello"
-    assert calls["env"]["APP_HOME"] == "web"
-    assert capsys.readouterr().out.startswith("---> Serving app:app")
+    assert calls["argv"] == ["bash", "-c", "gunicorn app:app"]
+    assert calls["env"]["PORT"] == "8080"
 
 
 def test_start_refuses_an_app_directory_it_cannot_enter(source, capsys, monkeypatch):

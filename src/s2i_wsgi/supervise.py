@@ -1,0 +1,91 @@
+"""PID 1 for mod_wsgi-express: generate the server configuration, run Apache
+as a child, turn container stop signals into Apache's graceful ones, reap
+orphans, and exit with Apache's status.
+
+Why not exec Apache directly: `docker stop` and Kubernetes send SIGTERM, and
+Apache's SIGTERM stops at once, cutting every request in flight. Apache's
+graceful stop is SIGWINCH: it closes the listening socket (new connections are
+refused), lets in-flight requests finish, then exits 0. So:
+
+  SIGTERM  -> SIGWINCH  graceful stop (docker stop, Kubernetes)
+  SIGINT   -> SIGTERM   immediate stop (Ctrl-C)
+  SIGHUP   -> SIGUSR1   graceful restart (reload the app, keep serving)
+  SIGUSR1, SIGWINCH     passed on as they are
+
+Why not `mod_wsgi-express start-server`: it execs the apachectl script it
+writes into the server root, which sits in /tmp; a /tmp mounted noexec (the
+usual tmpfs with `--read-only`) makes that fail with EACCES. `setup-server`
+writes the same files and the script is run through bash, which only reads it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from .errors import StartError
+
+FORWARD = {
+    signal.SIGTERM: signal.SIGWINCH,
+    signal.SIGINT: signal.SIGTERM,
+    signal.SIGHUP: signal.SIGUSR1,
+    signal.SIGUSR1: signal.SIGUSR1,
+    signal.SIGWINCH: signal.SIGWINCH,
+    signal.SIGQUIT: signal.SIGTERM,
+}
+
+
+def server_root(argv: Sequence[str]) -> Path:
+    return Path(argv[list(argv).index("--server-root") + 1])
+
+
+def setup_argv(start_argv: Sequence[str]) -> list[str]:
+    """The same mod_wsgi-express command line, but only writing the configuration."""
+    argv = list(start_argv)
+    argv[argv.index("start-server")] = "setup-server"
+    return argv
+
+
+def exit_status(status: int) -> int:
+    if os.WIFSIGNALED(status):
+        return 128 + os.WTERMSIG(status)
+    return os.WEXITSTATUS(status)
+
+
+def run_mod_wsgi(start_argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> int:
+    setup = subprocess.run(setup_argv(start_argv), env=dict(env), cwd=cwd, check=False)
+    if setup.returncode != 0:
+        raise StartError(
+            f"mod_wsgi-express could not write the server configuration (exit status {setup.returncode}).",
+            "Its message is above.",
+            "Check the MOD_WSGI_* settings it names (`s2i-wsgi config` lists them).",
+        )
+    apachectl = server_root(start_argv) / "apachectl"
+    sys.stdout.flush()
+    child = subprocess.Popen(["bash", str(apachectl), "start", "-DFOREGROUND"], env=dict(env), cwd=cwd)
+
+    def forward(signum: int, _frame: object) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child.pid, FORWARD[signal.Signals(signum)])
+
+    for signum in FORWARD:
+        signal.signal(signum, forward)
+    return reap_until(child.pid)
+
+
+def reap_until(pid: int) -> int:
+    """Wait for `pid`, reaping any other child (as PID 1, orphans become ours)."""
+    while True:
+        try:
+            waited, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            return 0
+        except InterruptedError:  # pragma: no cover - PEP 475 retries, kept for clarity
+            continue
+        if waited == pid:
+            return exit_status(status)

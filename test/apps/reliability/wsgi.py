@@ -1,0 +1,23 @@
+"""Endpoints that misbehave on purpose, for the reliability tests:
+/sleep/<seconds>, /hang (never returns on its own), /pid, and / (marker)."""
+
+import os
+import time
+
+
+def application(environ, start_response):
+    path = environ.get("PATH_INFO", "/")
+    if path.startswith("/sleep/"):
+        seconds = float(path.rsplit("/", 1)[1])
+        time.sleep(seconds)
+        body = f"slept {seconds:g}\n"
+    elif path == "/hang":
+        while True:
+            time.sleep(0.1)
+    elif path == "/pid":
+        body = f"{os.getpid()}\n"
+    else:
+        body = "Hello from reliability\n"
+    data = body.encode()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(data)))])
+    return [data]
