@@ -27,12 +27,13 @@ def test_flask_app_answers_its_text_and_logs_the_request(image, containers, user
     assert "flask_hello: handled /" in logs, logs
 
 
-def test_the_server_is_pid_1_and_runs_in_daemon_mode(image, containers):
+def test_the_launcher_is_pid_1_with_apache_and_mod_wsgi_daemons_below_it(image, containers):
     container = containers(image)
     container.wait_ready()
-    ps = container.exec("ps", "-o", "pid=,args=", "-e").stdout.decode()
-    pid1 = next(line for line in ps.splitlines() if line.split()[0] == "1")
-    assert "mod_wsgi-express" in pid1 and "apache2" in pid1, ps
+    ps = container.exec("ps", "-o", "pid=,ppid=,args=", "-e").stdout.decode()
+    rows = [line.split(None, 2) for line in ps.splitlines()]
+    assert any(pid == "1" and "s2i-wsgi start" in args for pid, _, args in rows), ps
+    assert any(ppid == "1" and args.startswith("apache2 (mod_wsgi-express)") for _, ppid, args in rows), ps
     assert "(wsgi:" in ps, ps  # mod_wsgi daemon processes
 
 

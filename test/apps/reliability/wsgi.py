@@ -1,6 +1,7 @@
 """Endpoints that misbehave on purpose, for the reliability tests:
-/sleep/<seconds>, /hang (never returns on its own), /pid, and / (marker)."""
+/sleep/<seconds>, /hang (never returns on its own), /pid, /whoami, and / (marker)."""
 
+import getpass
 import os
 import time
 
@@ -16,6 +17,8 @@ def application(environ, start_response):
             time.sleep(0.1)
     elif path == "/pid":
         body = f"{os.getpid()}\n"
+    elif path == "/whoami":
+        body = f"{os.getuid()} {getpass.getuser()}\n"
     else:
         body = "Hello from reliability\n"
     data = body.encode()

@@ -1,0 +1,143 @@
+"""Production behaviour, provoked for real: stop, hung requests, backlogs,
+crashes, start-up failures and restricted platforms (issue: production-grade
+serving). Load goes to 127.0.0.1 only and every loop is bounded."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import socket
+import time
+import urllib.request
+
+import pytest
+
+import harness
+
+pytestmark = pytest.mark.reliability
+
+
+@pytest.fixture(scope="module")
+def image(built):
+    return built("reliability").assert_ok().image
+
+
+def fetch(url: str, timeout: float = 30) -> tuple[int, bytes, float]:
+    start = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read(), time.monotonic() - start
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), time.monotonic() - start
+
+
+def poll_until(predicate, deadline: float, interval: float = 0.1):
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return None
+
+
+def test_docker_stop_lets_requests_in_flight_finish_and_exits_0(image, containers):
+    container = containers(image)
+    container.wait_ready()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+        futures = {s: pool.submit(fetch, f"{container.url}/sleep/{s}") for s in (1, 5, 8)}
+        time.sleep(0.5)  # the requests are in flight
+        stopper = pool.submit(harness.engine, "stop", container.name, timeout=60)
+        time.sleep(1)
+        # A new connection after the stop began is refused (listener closed) or answered.
+        try:
+            with socket.create_connection(("127.0.0.1", container.port), timeout=2) as sock:
+                sock.sendall(b"GET / HTTP/1.0\r\n\r\n")
+                reply = sock.recv(100)
+                assert reply == b"" or reply.startswith(b"HTTP/1.1 200"), reply
+        except OSError:
+            pass
+        results = {s: future.result() for s, future in futures.items()}
+        stopper.result()
+    for seconds, (status, body, _) in results.items():
+        assert (status, body) == (200, f"slept {seconds}\n".encode()), (seconds, container.logs())
+    assert container.state() == "exited 0", container.logs()
+    assert "caught SIGWINCH, shutting down gracefully" in container.logs()
+
+
+def test_hung_request_is_cut_and_others_are_still_answered(image, containers):
+    container = containers(
+        image, "-e", "MOD_WSGI_PROCESSES=2", "-e", "MOD_WSGI_THREADS=1", "-e", "MOD_WSGI_REQUEST_TIMEOUT=2",
+        "-e", "MOD_WSGI_GRACEFUL_TIMEOUT=1", "-e", "MOD_WSGI_SHUTDOWN_TIMEOUT=1",
+    )  # fmt: skip
+    container.wait_ready()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        hung = pool.submit(fetch, f"{container.url}/hang", 30)
+        time.sleep(0.3)
+        for _ in range(5):
+            assert fetch(f"{container.url}/")[:2] == (200, b"Hello from reliability\n")
+        status, _, elapsed = hung.result()
+    assert status in (502, 504), container.logs()
+    assert elapsed < 10, elapsed
+    assert fetch(f"{container.url}/")[0] == 200
+    assert "[script /tmp/mod_wsgi-8080/htdocs/hang]" in container.logs()
+
+
+def test_full_backlog_gets_fast_errors_instead_of_waiting_and_recovers(image, containers):
+    container = containers(
+        image, "-e", "MOD_WSGI_PROCESSES=1", "-e", "MOD_WSGI_THREADS=1", "-e", "MOD_WSGI_QUEUE_TIMEOUT=1"
+    )
+    container.wait_ready()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: fetch(f"{container.url}/sleep/3"), range(4)))
+    statuses = sorted(status for status, _, _ in results)
+    # mod_wsgi answers a queue timeout with 504 Gateway Timeout (WSGI0084), after
+    # MOD_WSGI_QUEUE_TIMEOUT seconds rather than after the 3 s the request needs.
+    assert statuses.count(200) >= 1 and statuses.count(504) >= 2, (results, container.logs())
+    assert all(elapsed < 2.5 for status, _, elapsed in results if status == 504), results
+    assert "WSGI0084: Queue timeout expired" in container.logs()
+    assert fetch(f"{container.url}/")[:2] == (200, b"Hello from reliability\n")
+
+
+def test_killed_daemon_process_is_respawned_within_2_seconds(image, containers):
+    container = containers(image, "-e", "MOD_WSGI_PROCESSES=1")
+    container.wait_ready()
+    pid = fetch(f"{container.url}/pid")[1].decode().strip()
+    killed = container.exec("kill", "-9", pid)
+    assert killed.returncode == 0, harness.text(killed)
+    killed_at = time.monotonic()
+
+    def answered_by_new_process():
+        try:
+            status, body, _ = fetch(f"{container.url}/pid", timeout=2)
+        except OSError:
+            return None
+        return status == 200 and body.decode().strip() != pid
+
+    assert poll_until(answered_by_new_process, deadline=2), container.logs()
+    assert time.monotonic() - killed_at < 2.5
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--user", "123456:0"],
+        ["--read-only", "--tmpfs", "/tmp", "--user", "123456:0"],
+        ["--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--user", "123456:0"],
+    ],
+    ids=["arbitrary-uid", "read-only-root", "no-capabilities"],
+)
+def test_runs_on_restricted_platforms(image, containers, flags):
+    container = containers(image, *flags)
+    container.wait_ready()
+    assert fetch(f"{container.url}/")[:2] == (200, b"Hello from reliability\n")
+    assert fetch(f"{container.url}/whoami")[1] == b"123456 default\n"
+
+
+def test_import_failure_is_logged_at_once_and_fails_the_health_check(built, containers):
+    container = containers(built("broken_import").assert_ok().image)
+    logged = poll_until(lambda: "ModuleNotFoundError: No module named 'module_that_is_not_installed'"
+                        in container.logs(), deadline=15)  # fmt: skip
+    assert logged, container.logs()
+    ready = container.exec("s2i-wsgi", "ready")
+    assert ready.returncode == 1
+    assert "ERROR: ready: GET / on port 8080 answered 500." in ready.stderr.decode()
