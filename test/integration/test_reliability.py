@@ -90,10 +90,12 @@ def test_full_backlog_gets_fast_errors_instead_of_waiting_and_recovers(image, co
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda _: fetch(f"{container.url}/sleep/3"), range(4)))
     statuses = sorted(status for status, _, _ in results)
-    # mod_wsgi answers a queue timeout with 504 Gateway Timeout (WSGI0084), after
-    # MOD_WSGI_QUEUE_TIMEOUT seconds rather than after the 3 s the request needs.
+    # mod_wsgi checks the queue timeout when a daemon thread takes the request:
+    # once the busy thread is free, every request queued longer than
+    # MOD_WSGI_QUEUE_TIMEOUT is answered 504 (WSGI0084) at once, instead of
+    # each being run in turn (which would take 3, 6, 9 s).
     assert statuses.count(200) >= 1 and statuses.count(504) >= 2, (results, container.logs())
-    assert all(elapsed < 2.5 for status, _, elapsed in results if status == 504), results
+    assert all(elapsed < 4.5 for status, _, elapsed in results if status == 504), results
     assert "WSGI0084: Queue timeout expired" in container.logs()
     assert fetch(f"{container.url}/")[:2] == (200, b"Hello from reliability\n")
 
