@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 import tarfile
 from collections.abc import Sequence
@@ -12,11 +13,10 @@ from pathlib import Path
 from . import __version__, output
 from .build import build
 from .config import APP_ROOT, SOURCE_DIR, VARIABLES, Config, load
-from .detect import detect
-from .errors import StartError, UserError
 from .envdoc import markdown_reference, replace_section
+from .errors import StartError, UserError
 from .resources import detect as detect_limits
-from .servers import mod_wsgi_express, processes
+from .servers import SERVERS, choose_server, command, entry_point, processes, threads
 
 USAGE = """\
 s2i-wsgi {version}: a Source-to-Image builder for Python web applications,
@@ -38,10 +38,13 @@ On OpenShift:
 What is served is found in this order (see `s2i-wsgi detect`): APP_MODULE,
 wsgi.py, app.py, one */wsgi.py; each defining `application` or `app`.
 Dependencies come from requirements.txt and/or pyproject.toml or setup.py.
-Settings are environment variables, e.g. in .s2i/environment:
+The server is mod_wsgi-express unless WSGI_SERVER says gunicorn, uwsgi or
+waitress (or the app configures gunicorn). Settings are environment
+variables, e.g. in .s2i/environment:
 
     APP_MODULE=myproject.wsgi:application
-    MOD_WSGI_THREADS=10
+    WSGI_SERVER=gunicorn
+    WSGI_THREADS=10
 
 `s2i-wsgi config` lists every setting with its value and origin.
 """
@@ -57,9 +60,8 @@ def cmd_build(_: argparse.Namespace) -> int:
 
 
 def server_argv(config: Config) -> list[str]:
-    entry = detect(config)
-    argv = mod_wsgi_express(config, entry, detect_limits())
-    return argv
+    server, _ = choose_server(config)
+    return command(config, server, entry_point(config), detect_limits())[0]
 
 
 def check_can_run(config: Config) -> None:
@@ -75,21 +77,42 @@ def check_can_run(config: Config) -> None:
         )
 
 
+def check_installed(config: Config, server: str, why: str) -> None:
+    """A server chosen only at run time was never installed: say so instead of failing the exec."""
+    chosen = SERVERS[server]
+    if chosen.package is None or (APP_ROOT / "bin" / chosen.executable).exists():
+        return  # mod_wsgi is part of the builder image
+    raise StartError(
+        f"{chosen.title} was chosen ({why}), but it is not installed in the app's virtualenv.",
+        "Servers other than mod_wsgi are installed when the app image is built, for the server "
+        "chosen then.",
+        f"Set WSGI_SERVER={server} for the build (in .s2i/environment, or with -e on s2i build), or add "
+        f"{chosen.package} to requirements.txt, and build again.",
+    )
+
+
+def _describe(config: Config, server: str, limits) -> str:
+    count, why = processes(config, limits, server)
+    noun = "process" if count == 1 else "processes"
+    return f"{count} {noun} ({why}) x {threads(config, server)} threads"
+
+
 def cmd_start(args: argparse.Namespace) -> int:
     config = _config()
-    entry = detect(config)
+    server, server_why = choose_server(config)
+    entry = entry_point(config)
     limits = detect_limits()
     check_can_run(config)
-    argv = mod_wsgi_express(config, entry, limits)
-    count, why = processes(config, limits)
+    argv, extra_env = command(config, server, entry, limits)
     output.step(
-        f"Serving {entry.target} ({entry.reason}) with mod_wsgi-express on port {config['PORT']}: "
-        f"{count} processes ({why}) x {config['MOD_WSGI_THREADS']} threads"
+        f"Serving {entry.target} ({entry.reason}) with {SERVERS[server].title} ({server_why}) "
+        f"on port {config['PORT']}: {_describe(config, server, limits)}"
     )
     if args.dry_run:
-        print(" ".join(argv))
+        print(shlex.join(argv))
         return 0
-    env = output.environ_with(config.app_environment)
+    check_installed(config, server, server_why)
+    env = output.environ_with({**config.app_environment, **extra_env})
     os.chdir(config.app_dir)
     sys.stdout.flush()
     os.execvpe(argv[0], argv, env)
@@ -98,18 +121,23 @@ def cmd_start(args: argparse.Namespace) -> int:
 
 def cmd_detect(_: argparse.Namespace) -> int:
     config = _config()
-    entry = detect(config)
+    server, server_why = choose_server(config)
+    entry = entry_point(config)
     limits = detect_limits()
-    count, why = processes(config, limits)
+    argv, extra_env = command(config, server, entry, limits)
+    count, why = processes(config, limits, server)
     print(f"entry point:  {entry.target}")
     print(f"file:         {entry.file.relative_to(config.source_dir) if entry.file else '(installed package)'}")
     print(f"because:      {entry.reason}")
     if entry.searched:
         print("searched:     " + "; ".join(entry.searched))
-    print("server:       mod_wsgi-express (daemon mode)")
+    print(f"server:       {SERVERS[server].title}" + (" (daemon mode)" if server == "mod_wsgi" else ""))
+    print(f"chosen:       {server_why}")
     print(f"processes:    {count} ({why})")
-    print(f"threads:      {config['MOD_WSGI_THREADS']}")
-    print("command:      " + " ".join(mod_wsgi_express(config, entry, limits)))
+    print(f"threads:      {threads(config, server)}")
+    print("command:      " + shlex.join(argv))
+    for name, value in extra_env.items():
+        print(f"environment:  {name}={value}")
     return 0
 
 
