@@ -192,8 +192,9 @@ VARIABLES: list[Variable] = [
     ),
     Variable(
         "WEB_CONCURRENCY", integer(1, 64), None,
-        "Number of server processes; when unset it is derived from the container's CPU and "
-        "memory limits. `MOD_WSGI_PROCESSES` takes precedence.",
+        "Number of server processes (gunicorn and uWSGI workers, mod_wsgi daemon processes); when unset "
+        "it is derived from the container's CPU and memory limits. `MOD_WSGI_PROCESSES` takes precedence "
+        "for mod_wsgi; waitress always runs one process.",
         SERVER, default_doc="from CPU/memory limits",
     ),
     Variable(
