@@ -9,9 +9,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from . import django, hooks, output
-from .config import APP_ROOT, Config, load
-from .detect import EntryPoint, detect
+from .config import APP_ROOT, BUILDER_HOME, Config, load
+from .detect import EntryPoint
 from .errors import BuildError, ConfigError
+from .servers import SERVERS, choose_server, entry_point
 
 PYTHON = APP_ROOT / "bin" / "python"
 
@@ -88,6 +89,19 @@ def check_importable(config: Config, entry: EntryPoint) -> None:
         )
 
 
+def install_server(config: Config, server: str, why: str) -> None:
+    """Install the chosen server, pinned, unless the app's dependencies brought it."""
+    chosen = SERVERS[server]
+    if chosen.package is None:
+        return  # mod_wsgi is part of the builder image
+    if (APP_ROOT / "bin" / chosen.executable).exists():
+        output.step(f"Server: {chosen.title} ({why}), installed by the app's dependencies")
+        return
+    constraints = BUILDER_HOME / "requirements" / "servers.txt"
+    output.step(f"Installing {chosen.title} ({why}), pinned by the builder")
+    pip(config, "--constraint", str(constraints), chosen.package, what=chosen.title)
+
+
 def build(environ: Mapping[str, str], source_dir: Path) -> EntryPoint:
     """The whole build, in the order the README documents."""
     config = load(environ, source_dir)
@@ -101,9 +115,11 @@ def build(environ: Mapping[str, str], source_dir: Path) -> EntryPoint:
     if config["UPGRADE_PIP_TO_LATEST"]:
         output.step("Upgrading pip, setuptools and wheel (UPGRADE_PIP_TO_LATEST)")
         pip(config, "--upgrade", "pip", "setuptools", "wheel", what="the latest pip, setuptools and wheel")
-    entry = detect(config)  # fail fast, before a long install
+    server, why = choose_server(config)  # fail fast, before a long install
+    entry = entry_point(config)
     install_dependencies(config)
     if entry.is_wsgi:
+        install_server(config, server, why)
         check_importable(config, entry)
     hooks.run("build", source_dir, config.app_dir, env)
     django.collectstatic(config, entry, env)

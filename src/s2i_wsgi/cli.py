@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 import tarfile
 from collections.abc import Sequence
@@ -12,11 +13,10 @@ from pathlib import Path
 from . import __version__, output, start, supervise, tasks
 from .build import build
 from .config import APP_ROOT, SOURCE_DIR, VARIABLES, Config, load
-from .detect import detect
 from .envdoc import markdown_reference, replace_section
 from .errors import StartError, UserError
 from .resources import detect as detect_limits
-from .servers import mod_wsgi_express, processes
+from .servers import SERVERS, processes, threads
 
 USAGE = """\
 s2i-wsgi {version}: a Source-to-Image builder for Python web applications,
@@ -38,10 +38,13 @@ On OpenShift:
 What is served is found in this order (see `s2i-wsgi detect`): APP_MODULE,
 wsgi.py, app.py, one */wsgi.py; each defining `application` or `app`.
 Dependencies come from requirements.txt and/or pyproject.toml or setup.py.
-Settings are environment variables, e.g. in .s2i/environment:
+The server is mod_wsgi-express unless WSGI_SERVER says gunicorn, uwsgi or
+waitress (or the app configures gunicorn). Settings are environment
+variables, e.g. in .s2i/environment:
 
     APP_MODULE=myproject.wsgi:application
-    MOD_WSGI_THREADS=10
+    WSGI_SERVER=gunicorn
+    WSGI_THREADS=10
 
 `s2i-wsgi config` lists every setting with its value and origin.
 """
@@ -60,12 +63,6 @@ def cmd_build(_: argparse.Namespace) -> int:
     return 0
 
 
-def server_argv(config: Config) -> list[str]:
-    entry = detect(config)
-    argv = mod_wsgi_express(config, entry, detect_limits())
-    return argv
-
-
 def check_can_run(config: Config) -> None:
     """Fail loudly, not with a daemon that keeps restarting, when files are unreadable."""
     app_dir = config.app_dir
@@ -79,30 +76,53 @@ def check_can_run(config: Config) -> None:
         )
 
 
+def check_installed(config: Config, server: str, why: str) -> None:
+    """A server chosen only at run time was never installed: say so instead of failing the exec."""
+    chosen = SERVERS[server]
+    if chosen.package is None or (APP_ROOT / "bin" / chosen.executable).exists():
+        return  # mod_wsgi is part of the builder image
+    raise StartError(
+        f"{chosen.title} was chosen ({why}), but it is not installed in the app's virtualenv.",
+        "Servers other than mod_wsgi are installed when the app image is built, for the server chosen then.",
+        f"Set WSGI_SERVER={server} for the build (in .s2i/environment, or with -e on s2i build), or add "
+        f"{chosen.package} to requirements.txt, and build again.",
+    )
+
+
+def _describe(config: Config, server: str, limits) -> str:
+    count, why = processes(config, limits, server)
+    noun = "process" if count == 1 else "processes"
+    return f"{count} {noun} ({why}) x {threads(config, server)} threads"
+
+
 def cmd_start(args: argparse.Namespace) -> int:
     plan = start.plan(os.environ, _source_dir(), env_hooks=not args.dry_run)
     config, entry = plan.config, plan.entry
     limits = detect_limits()
     check_can_run(config)
     if entry.is_wsgi:
-        count, why = processes(config, limits)
         output.step(
-            f"Serving {entry.target} ({entry.reason}) with mod_wsgi-express on port {config['PORT']}: "
-            f"{count} processes ({why}) x {config['MOD_WSGI_THREADS']} threads"
+            f"Serving {entry.target} ({entry.reason}) with {plan.server_title} ({plan.server_why}) "
+            f"on port {config['PORT']}: {_describe(config, plan.server, limits)}"
         )
     else:
         output.step(f"Starting {entry.target} ({entry.reason}); it must listen on port {config['PORT']}")
+    argv, extra_env = start.command(plan, limits)
     if args.dry_run:
-        print(" ".join(start.command(plan, limits)))
+        print(shlex.join(argv))
         return 0
-    start.before_server(plan)
-    argv = start.command(plan, limits)
-    os.chdir(config.app_dir)
     if entry.is_wsgi:
-        # mod_wsgi-express: we stay PID 1 to turn SIGTERM into a graceful stop.
-        return supervise.run_mod_wsgi(argv, plan.env, config.app_dir)
+        check_installed(config, plan.server, plan.server_why)
+    start.before_server(plan)
+    env = {**plan.env, **extra_env}
+    os.chdir(config.app_dir)
+    if entry.is_wsgi and plan.server == "mod_wsgi":
+        # We stay PID 1 to turn SIGTERM into Apache's graceful stop (see supervise.py).
+        return supervise.run_mod_wsgi(argv, env, config.app_dir)
+    # gunicorn, uWSGI (--die-on-term), waitress and the app's own commands stop
+    # gracefully on SIGTERM themselves: they replace us as PID 1.
     sys.stdout.flush()
-    os.execvpe(argv[0], argv, plan.env)  # noqa: S606 - the command replaces us as PID 1
+    os.execvpe(argv[0], argv, env)  # noqa: S606 - the server replaces us as PID 1
     return 127  # not reached
 
 
@@ -110,24 +130,26 @@ def cmd_detect(_: argparse.Namespace) -> int:
     plan = start.plan(os.environ, _source_dir(), env_hooks=False)
     config, entry = plan.config, plan.entry
     limits = detect_limits()
+    argv, extra_env = start.command(plan, limits)
     print(f"entry point:  {entry.target}")
     print(f"file:         {entry.file.relative_to(config.source_dir) if entry.file else '(installed package)'}")
     print(f"because:      {entry.reason}")
     if entry.searched:
         print("searched:     " + "; ".join(entry.searched))
     if entry.is_wsgi:
-        count, why = processes(config, limits)
-        print("server:       mod_wsgi-express (daemon mode)")
+        count, why = processes(config, limits, plan.server)
+        print(f"server:       {plan.server_title}" + (" (daemon mode)" if plan.server == "mod_wsgi" else ""))
+        print(f"chosen:       {plan.server_why}")
         print(f"processes:    {count} ({why})")
-        print(f"threads:      {config['MOD_WSGI_THREADS']}")
+        print(f"threads:      {threads(config, plan.server)}")
     else:
         print("server:       the command itself (it must listen on PORT)")
     if entry.django:
-        print(
-            f"django:       settings {entry.django.settings_module}; migrate at start: "
-            f"{'no (DISABLE_MIGRATE)' if config['DISABLE_MIGRATE'] else 'yes'}"
-        )
-    print("command:      " + " ".join(start.command(plan, limits)))
+        migrate = "no (DISABLE_MIGRATE)" if config["DISABLE_MIGRATE"] else "yes"
+        print(f"django:       settings {entry.django.settings_module}; migrate at start: {migrate}")
+    print("command:      " + shlex.join(argv))
+    for name, value in extra_env.items():
+        print(f"environment:  {name}={value}")
     return 0
 
 

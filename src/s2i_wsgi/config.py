@@ -20,6 +20,8 @@ from .errors import ConfigError
 
 APP_ROOT = Path("/opt/app-root")
 SOURCE_DIR = APP_ROOT / "src"
+# The builder's own files: pinned requirements, the launcher's package.
+BUILDER_HOME = Path("/opt/s2i-wsgi")
 
 # ---------------------------------------------------------------------------
 # Value types: each parses a string or raises ValueError; `allowed` is the
@@ -132,6 +134,58 @@ def _identifier(text: str) -> str:
 IDENTIFIER_KIND = Kind("a Python identifier, e.g. application", _identifier)
 
 
+def _fraction(text: str) -> float:
+    value = float(text.strip())
+    if not 0 <= value <= 1:
+        raise ValueError
+    return value
+
+
+FRACTION = Kind("a fraction from 0 to 1, e.g. 0.25", _fraction)
+
+SERVER_NAMES = ("mod_wsgi", "gunicorn", "uwsgi", "waitress")
+SERVER_KIND = choice(*SERVER_NAMES)
+
+
+def _url_aliases(text: str) -> list[tuple[str, str]]:
+    pairs = []
+    for item in text.split():
+        url, sep, path = item.partition("=")
+        if not sep or not url.startswith("/") or not path:
+            raise ValueError
+        pairs.append((url, path))
+    if not pairs:
+        raise ValueError
+    return pairs
+
+
+URL_ALIASES = Kind(
+    "URL=PATH pairs separated by spaces, e.g. `/static=static /robots.txt=static/robots.txt` "
+    "(PATH relative to the app directory, or absolute)",
+    _url_aliases,
+)
+
+
+def _words(pattern: str) -> Callable[[str], list[str]]:
+    def parse(text: str) -> list[str]:
+        words = text.replace(",", " ").split()
+        if not words or not all(re.fullmatch(pattern, word) for word in words):
+            raise ValueError
+        return words
+
+    return parse
+
+
+HEADER_NAMES = Kind(
+    "header names separated by spaces or commas, e.g. `X-Forwarded-Proto X-Forwarded-For`",
+    _words(r"[A-Za-z0-9-]+"),
+)
+ADDRESSES = Kind(
+    "IP addresses or subnets separated by spaces or commas, e.g. `10.0.0.0/8`",
+    _words(r"[0-9A-Fa-f:.]+(?:/\d{1,3})?"),
+)
+
+
 # ---------------------------------------------------------------------------
 # The table.
 
@@ -242,10 +296,63 @@ VARIABLES: list[Variable] = [
         "WEB_CONCURRENCY",
         integer(1, 64),
         None,
-        "Number of server processes; when unset it is derived from the container's CPU and "
-        "memory limits. `MOD_WSGI_PROCESSES` takes precedence.",
+        "Number of server processes (gunicorn and uWSGI workers, mod_wsgi daemon processes); when unset "
+        "it is derived from the container's CPU and memory limits. `MOD_WSGI_PROCESSES` takes precedence "
+        "for mod_wsgi; waitress always runs one process.",
         SERVER,
         default_doc="from CPU/memory limits",
+    ),
+    Variable(
+        "WSGI_SERVER",
+        SERVER_KIND,
+        None,
+        "The server that runs the app. Unset: gunicorn when the app configures gunicorn "
+        "(`gunicorn.conf.py`, `APP_CONFIG` or `GUNICORN_CMD_ARGS`), else mod_wsgi. A server other "
+        "than mod_wsgi is installed (pinned) at build time unless the app's requirements install it, "
+        "so set this for the build (e.g. in .s2i/environment).",
+        SERVER,
+        default_doc="mod_wsgi (see [Choosing the server](#choosing-the-server))",
+    ),
+    Variable(
+        "WARPDRIVE_SERVER_TYPE",
+        SERVER_KIND,
+        None,
+        "warpdrive's name for `WSGI_SERVER` (as is its file `.warpdrive/server_type`); "
+        "when more than one is set they must agree.",
+        SERVER,
+    ),
+    Variable(
+        "WSGI_THREADS",
+        integer(1, 256),
+        5,
+        "Request threads in each server process (gunicorn's gthread workers, uWSGI, waitress, "
+        "mod_wsgi unless `MOD_WSGI_THREADS` is set).",
+        SERVER,
+    ),
+    Variable(
+        "WSGI_REQUEST_TIMEOUT",
+        integer(1, 86400),
+        60,
+        "Seconds a request may run before its worker is recycled: gunicorn's `--timeout`, uWSGI's "
+        "`--harakiri`, mod_wsgi's `--request-timeout` unless `MOD_WSGI_REQUEST_TIMEOUT` is set "
+        "(waitress has no such limit).",
+        SERVER,
+    ),
+    Variable(
+        "APP_CONFIG",
+        TEXT,
+        None,
+        "A gunicorn configuration file, relative to the app directory (as in sclorg's image). "
+        "Choosing it selects gunicorn; its settings win over the builder's defaults.",
+        SERVER,
+    ),
+    Variable(
+        "GUNICORN_CMD_ARGS",
+        TEXT,
+        None,
+        "gunicorn's own variable, read by gunicorn; its settings win over the builder's defaults "
+        "and over the configuration file. Setting it selects gunicorn.",
+        SERVER,
     ),
     Variable(
         "UPGRADE_PIP_TO_LATEST",
@@ -272,7 +379,9 @@ VARIABLES: list[Variable] = [
 ]
 
 
-def _mod_wsgi(name: str, kind: Kind, default: Any, help_text: str, option: str | None = None) -> Variable:
+def _mod_wsgi(
+    name: str, kind: Kind, default: Any, help_text: str, *, option: str | None = None, default_doc: str | None = None
+) -> Variable:
     return Variable(
         f"MOD_WSGI_{name}",
         kind,
@@ -280,6 +389,7 @@ def _mod_wsgi(name: str, kind: Kind, default: Any, help_text: str, option: str |
         help_text,
         MOD_WSGI,
         option=option or "--" + name.lower().replace("_", "-"),
+        default_doc=default_doc,
     )
 
 
@@ -293,19 +403,34 @@ VARIABLES += [
         integer(1, 64),
         None,
         "Daemon processes running the app. Default: `WEB_CONCURRENCY`, else derived from limits.",
+        default_doc="from `WEB_CONCURRENCY` or limits",
     ),
-    _mod_wsgi("THREADS", integer(1, 256), 5, "Request threads in each daemon process."),
+    _mod_wsgi(
+        "THREADS", integer(1, 256), None, "Request threads in each daemon process.", default_doc="`WSGI_THREADS` (5)"
+    ),
     _mod_wsgi(
         "MAX_CLIENTS",
         integer(1, 10000),
         None,
         "Simultaneous client connections Apache accepts (mod_wsgi's default: 1.5 x processes x threads).",
     ),
+    _mod_wsgi("INITIAL_WORKERS", FRACTION, None, "Apache workers started at once, as a fraction of max clients."),
+    _mod_wsgi("MINIMUM_SPARE_WORKERS", FRACTION, None, "Idle Apache workers kept, as a fraction of max clients."),
+    _mod_wsgi("MAXIMUM_SPARE_WORKERS", FRACTION, None, "Most idle Apache workers kept, as a fraction of max clients."),
     _mod_wsgi(
         "REQUEST_TIMEOUT",
         SECONDS,
-        60,
-        "Seconds a request may run before the daemon process is recycled to recover the thread.",
+        None,
+        "Seconds a request may run before the daemon process is recycled to recover the thread "
+        "(scaled by mod_wsgi with the thread count).",
+        default_doc="`WSGI_REQUEST_TIMEOUT` (60)",
+    ),
+    _mod_wsgi(
+        "INTERRUPT_TIMEOUT",
+        SECONDS,
+        None,
+        "When non-zero, a request over the request timeout gets a RequestTimeout exception and the "
+        "process is kept if it unwinds within this many seconds.",
     ),
     _mod_wsgi(
         "QUEUE_TIMEOUT", SECONDS, 45, "Seconds a request may wait for a free daemon thread before it gets a 503."
@@ -318,23 +443,129 @@ VARIABLES += [
     ),
     _mod_wsgi("SOCKET_TIMEOUT", SECONDS, 60, "Seconds a read or write on a socket may block."),
     _mod_wsgi(
+        "RESPONSE_SOCKET_TIMEOUT",
+        SECONDS,
+        None,
+        "Seconds a write of the response to the client may block (mod_wsgi's default: the socket timeout).",
+    ),
+    _mod_wsgi(
         "STARTUP_TIMEOUT", SECONDS, 15, "Seconds a daemon process may take to load the app before it is restarted."
     ),
     _mod_wsgi("SHUTDOWN_TIMEOUT", SECONDS, 5, "Seconds a daemon process is given to exit when told to."),
     _mod_wsgi(
         "GRACEFUL_TIMEOUT", SECONDS, 15, "Seconds in-flight requests get to finish when a daemon process is restarted."
     ),
+    _mod_wsgi(
+        "EVICTION_TIMEOUT",
+        SECONDS,
+        None,
+        "Seconds in-flight requests get on a forced graceful restart (mod_wsgi's default: the graceful timeout).",
+    ),
     _mod_wsgi("DEADLOCK_TIMEOUT", SECONDS, 60, "Seconds the GIL may stay held before the process is restarted."),
+    _mod_wsgi(
+        "INACTIVITY_TIMEOUT", SECONDS, None, "Restart a daemon process after this many idle seconds (unset: never)."
+    ),
+    _mod_wsgi(
+        "RESTART_INTERVAL",
+        SECONDS,
+        None,
+        "Restart daemon processes every this many seconds, gracefully (unset: never).",
+    ),
+    _mod_wsgi(
+        "CPU_TIME_LIMIT", SECONDS, None, "Restart a daemon process after this many seconds of CPU time (unset: never)."
+    ),
     _mod_wsgi("HEADER_TIMEOUT", SECONDS, 15, "Seconds allowed to receive the request line and headers."),
+    _mod_wsgi(
+        "HEADER_MAX_TIMEOUT",
+        SECONDS,
+        None,
+        "Hard limit on the header timeout after increases by the minimum rate (mod_wsgi's default: 30).",
+    ),
+    _mod_wsgi(
+        "HEADER_MIN_RATE",
+        integer(0),
+        None,
+        "Bytes of headers that extend the header timeout by a second (mod_wsgi's default: 500).",
+    ),
     _mod_wsgi("BODY_TIMEOUT", SECONDS, 15, "Seconds allowed to receive the request body (raised by a minimum rate)."),
+    _mod_wsgi(
+        "BODY_MAX_TIMEOUT",
+        SECONDS,
+        None,
+        "Hard limit on the body timeout after increases by the minimum rate (mod_wsgi's default: none).",
+    ),
+    _mod_wsgi(
+        "BODY_MIN_RATE",
+        integer(0),
+        None,
+        "Bytes of body that extend the body timeout by a second (mod_wsgi's default: 500).",
+    ),
+    _mod_wsgi(
+        "KEEP_ALIVE_TIMEOUT", SECONDS, None, "Seconds an idle client connection is kept open (mod_wsgi's default: 2)."
+    ),
     _mod_wsgi("MAXIMUM_REQUESTS", integer(0), 0, "Recycle a daemon process after this many requests (0: never)."),
     _mod_wsgi("LIMIT_REQUEST_BODY", integer(0), 10485760, "Largest request body accepted, in bytes."),
+    _mod_wsgi(
+        "SERVER_BACKLOG", integer(1, 65535), None, "Listen backlog of Apache's socket (mod_wsgi's default: 500)."
+    ),
+    _mod_wsgi(
+        "DAEMON_BACKLOG",
+        integer(1, 65535),
+        None,
+        "Listen backlog of the daemon processes' socket (mod_wsgi's default: 100).",
+    ),
+    _mod_wsgi(
+        "SERVER_MPM",
+        choice("event", "worker", "prefork"),
+        None,
+        "Apache MPM to prefer (mod_wsgi's default order: event, worker, prefork).",
+    ),
     _mod_wsgi("ACCESS_LOG", BOOLEAN, True, "Log every request (Apache's access log) to the terminal."),
+    _mod_wsgi(
+        "ACCESS_LOG_FORMAT",
+        TEXT,
+        None,
+        "Format of access log lines (Apache LogFormat, or a name: common, combined, referer, agent).",
+    ),
     _mod_wsgi(
         "LOG_LEVEL",
         choice("emerg", "alert", "crit", "error", "warn", "notice", "info", "debug"),
         "warn",
         "Apache's log level.",
+    ),
+    _mod_wsgi(
+        "URL_ALIAS",
+        URL_ALIASES,
+        None,
+        "Static files or directories served by Apache at a URL, not by the app.",
+        option="--url-alias",
+    ),
+    _mod_wsgi(
+        "TRUST_PROXY_HEADERS",
+        HEADER_NAMES,
+        None,
+        "Front-end proxy headers to trust (e.g. X-Forwarded-Proto sets `wsgi.url_scheme`).",
+        option="--trust-proxy-header",
+    ),
+    _mod_wsgi(
+        "TRUST_PROXY",
+        ADDRESSES,
+        None,
+        "Proxies (IPs or subnets) whose trusted headers are believed (unset: any client).",
+        option="--trust-proxy",
+    ),
+    _mod_wsgi("COMPRESS_RESPONSES", BOOLEAN, False, "Compress text responses (HTML, CSS, JSON, ...)."),
+    _mod_wsgi("CHUNKED_REQUEST", BOOLEAN, False, "Accept request bodies sent with chunked transfer encoding."),
+    _mod_wsgi("SERVER_STATUS", BOOLEAN, False, "Serve Apache's status page at /server-status."),
+    _mod_wsgi(
+        "RELOAD_ON_CHANGES", BOOLEAN, False, "Restart daemon processes when a loaded Python file changes (development)."
+    ),
+    _mod_wsgi(
+        "ENABLE_DEBUGGER",
+        BOOLEAN,
+        False,
+        "Development only: one process, and pdb on the terminal for uncaught exceptions (run the container with -it).",
+        option="--debug-mode --enable-debugger",
     ),
 ]
 
@@ -375,7 +606,7 @@ def read_env_file(path: Path) -> dict[str, str]:
 
 
 # warpdrive keeps some settings as one-value files in .warpdrive/.
-WARPDRIVE_VALUE_FILES = {"deploy_mode": "WARPDRIVE_DEPLOY_MODE", "server_type": "WARPDRIVE_SERVER_TYPE"}
+WARPDRIVE_VALUE_FILES = {"deploy_mode": "WARPDRIVE_DEPLOY_MODE"}
 
 
 def _warpdrive_value_files(source_dir: Path) -> list[tuple[str, dict[str, str]]]:
@@ -404,8 +635,8 @@ class Config:
     # Variables from the app's files that are not in the table; they are
     # passed on to the app (and hooks) as environment.
     app_environment: dict[str, str] = field(default_factory=dict)
-    # Everything a child process (pip, hooks, the server) should see: the
-    # app's files' variables under the process environment.
+    # Every variable from every layer, merged (for servers' own variables such
+    # as UWSGI_*, and $NAME references in .warpdrive/server_args).
     environment: dict[str, str] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> Any:
@@ -453,4 +684,7 @@ def load(environ: Mapping[str, str], source_dir: Path = SOURCE_DIR) -> Config:
     app_environment: dict[str, str] = {}
     for _name, layer in layers[:-1]:
         app_environment.update({k: v for k, v in layer.items() if k not in environ})
-    return Config(settings, source_dir, app_environment, {**app_environment, **environ})
+    environment: dict[str, str] = {}
+    for _, layer in layers:
+        environment.update(layer)
+    return Config(settings, source_dir, app_environment, environment)

@@ -1,5 +1,5 @@
 """The start (s2i run): environment hooks, deploy hooks, Django migrations,
-then the command that replaces the launcher as PID 1."""
+then the server (or the app's own command)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from pathlib import Path
 
 from . import django, hooks
 from .config import Config, load
-from .detect import EntryPoint, detect
+from .detect import EntryPoint
 from .resources import Limits
-from .servers import mod_wsgi_express
+from .servers import SERVERS, choose_server, entry_point, mod_wsgi_express
+from .servers import command as server_command
 
 
 @dataclass(frozen=True)
@@ -19,10 +20,16 @@ class Plan:
     config: Config
     entry: EntryPoint
     env: dict[str, str]
+    server: str  # a key of servers.SERVERS; meaningless for a command entry point
+    server_why: str
+
+    @property
+    def server_title(self) -> str:
+        return SERVERS[self.server].title
 
 
 def plan(environ: Mapping[str, str], source_dir: Path, *, env_hooks: bool = True) -> Plan:
-    """Configuration (after deploy-env), entry point and the environment to run with."""
+    """Configuration (after deploy-env), entry point, server, and the environment to run with."""
     config = load(environ, source_dir)
     env = {**environ, **config.app_environment}
     if env_hooks:
@@ -31,8 +38,9 @@ def plan(environ: Mapping[str, str], source_dir: Path, *, env_hooks: bool = True
             env.update(changes)
             config = load({**environ, **changes}, source_dir)
     env["PORT"] = str(config["PORT"])
-    entry = detect(config)
-    return Plan(config, entry, django.django_env(entry, env))
+    entry = entry_point(config)
+    server, why = choose_server(config)
+    return Plan(config, entry, django.django_env(entry, env), server, why)
 
 
 def before_server(plan: Plan) -> None:
@@ -44,7 +52,10 @@ def before_server(plan: Plan) -> None:
         django.migrate(plan.config, plan.entry, plan.env)
 
 
-def command(plan: Plan, limits: Limits) -> list[str]:
+def command(plan: Plan, limits: Limits) -> tuple[list[str], dict[str, str]]:
+    """The argv to run, and the variables to add to the environment."""
     if plan.entry.command is not None:
-        return list(plan.entry.command)
-    return mod_wsgi_express(plan.config, plan.entry, limits, static=django.static_alias())
+        return list(plan.entry.command), {}
+    if plan.server == "mod_wsgi":
+        return mod_wsgi_express(plan.config, plan.entry, limits, static=django.static_alias()), {}
+    return server_command(plan.config, plan.server, plan.entry, limits)

@@ -44,8 +44,8 @@ def test_start_dry_run_says_what_it_serves_and_prints_the_command(source, capsys
     out, err = capsys.readouterr()
     step, command = out.splitlines()
     assert step == (
-        "---> Serving app:app (app.py defines `app`) with mod_wsgi-express on port 8080: "
-        "2 processes (2 CPUs) x 5 threads"
+        "---> Serving app:app (app.py defines `app`) with mod_wsgi-express "
+        "(the default; WSGI_SERVER chooses another) on port 8080: 2 processes (2 CPUs) x 5 threads"
     )
     assert command.startswith("/opt/app-root/bin/mod_wsgi-express start-server ")
     assert f"--working-directory {app} " in command
@@ -70,8 +70,8 @@ def test_start_dry_run_uses_settings_from_s2i_environment(source, capsys):
     assert cli.main(["start", "--dry-run"]) == 0
     step = capsys.readouterr().out.splitlines()[0]
     assert step == (
-        "---> Serving web:app (APP_MODULE=web:app (from .s2i/environment)) with mod_wsgi-express on port 8080: "
-        "4 processes (MOD_WSGI_PROCESSES) x 5 threads"
+        "---> Serving web:app (APP_MODULE=web:app (from .s2i/environment)) with mod_wsgi-express "
+        "(the default; WSGI_SERVER chooses another) on port 8080: 4 processes (MOD_WSGI_PROCESSES) x 5 threads"
     )
 
 
@@ -200,7 +200,7 @@ def test_config_lists_every_variable_with_its_value_and_origin(source, capsys, m
     assert set(rows) == {variable.name for variable in VARIABLES}
     assert rows["PORT"][1:] == ["9000", "environment"]
     assert rows["MOD_WSGI_THREADS"][1:] == ["9", ".s2i/environment"]
-    assert rows["MOD_WSGI_REQUEST_TIMEOUT"][1:] == ["60", "default"]
+    assert rows["WSGI_REQUEST_TIMEOUT"][1:] == ["60", "default"]
     assert rows["APP_MODULE"][1:] == ["(unset)", "default"]
 
 

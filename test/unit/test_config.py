@@ -50,7 +50,7 @@ def test_an_app_without_settings_gets_the_table_defaults(make_app, load_config):
         assert cfg.source_of(variable.name) == "default"
         assert not cfg.is_set(variable.name)
     assert cfg["PORT"] == 8080
-    assert cfg["MOD_WSGI_THREADS"] == 5
+    assert cfg["WSGI_THREADS"] == 5
     assert cfg["MOD_WSGI_ACCESS_LOG"] is True
 
 

@@ -179,18 +179,18 @@ def test_disable_migrate_skips_migrations_at_start(make_app, environ, runs):
 
 def test_a_command_entry_point_is_run_as_it_is(make_app, environ):
     plan = start.plan(environ, make_app({"Procfile": "web: gunicorn -b :$PORT wsgi\n", "wsgi.py": WSGI_PY}))
-    assert start.command(plan, TWO_CPUS) == ["bash", "-c", "gunicorn -b :$PORT wsgi"]
+    assert start.command(plan, TWO_CPUS)[0] == ["bash", "-c", "gunicorn -b :$PORT wsgi"]
 
 
 def test_an_executable_app_sh_is_run_as_it_is(make_app, environ):
     app = make_app({"app.sh": "#!/bin/sh\nexec serve\n"})
     (app / "app.sh").chmod(0o755)
-    assert start.command(start.plan(environ, app), TWO_CPUS) == [str(app / "app.sh")]
+    assert start.command(start.plan(environ, app), TWO_CPUS)[0] == [str(app / "app.sh")]
 
 
 def test_a_wsgi_entry_point_is_served_by_mod_wsgi_express(make_app, environ):
     app = make_app({"wsgi.py": WSGI_PY})
-    argv = start.command(start.plan(environ, app), TWO_CPUS)
+    argv = start.command(start.plan(environ, app), TWO_CPUS)[0]
     assert argv[:2] == ["/opt/app-root/bin/mod_wsgi-express", "start-server"]
     assert argv[argv.index("--entry-point") + 1] == "wsgi"
     assert argv[argv.index("--callable-object") + 1] == "application"
@@ -200,21 +200,21 @@ def test_a_wsgi_entry_point_is_served_by_mod_wsgi_express(make_app, environ):
 
 def test_recorded_static_files_are_aliased_by_mod_wsgi_express(make_app, environ):
     record_static(url="/static/", root="/opt/app-root/static")
-    argv = start.command(start.plan(environ, make_app(DJANGO_APP)), TWO_CPUS)
+    argv = start.command(start.plan(environ, make_app(DJANGO_APP)), TWO_CPUS)[0]
     at = argv.index("--url-alias")
     assert argv[at : at + 3] == ["--url-alias", "/static", "/opt/app-root/static"]
 
 
 def test_static_files_on_a_cdn_are_not_aliased(make_app, environ):
     record_static(url="https://cdn.example.com/static/")
-    argv = start.command(start.plan(environ, make_app(DJANGO_APP)), TWO_CPUS)
+    argv = start.command(start.plan(environ, make_app(DJANGO_APP)), TWO_CPUS)[0]
     assert "--url-alias" not in argv
 
 
 def test_a_command_entry_point_gets_no_static_alias(make_app, environ):
     record_static()
     plan = start.plan(environ, make_app({**DJANGO_APP, "Procfile": "web: ./serve\n"}))
-    assert start.command(plan, TWO_CPUS) == ["bash", "-c", "./serve"]
+    assert start.command(plan, TWO_CPUS)[0] == ["bash", "-c", "./serve"]
 
 
 # ---------------------------------------------------------------------------
@@ -239,7 +239,7 @@ def test_start_dry_run_of_a_procfile_says_it_must_listen_on_port(source, capsys)
     out, err = capsys.readouterr()
     assert out == (
         "---> Starting bash -c ./serve --port $PORT (Procfile `web:` line); it must listen on port 8080\n"
-        "bash -c ./serve --port $PORT\n"
+        "bash -c './serve --port $PORT'\n"
     )
     assert err == ""
 
@@ -252,7 +252,8 @@ def test_start_dry_run_of_a_django_project_neither_reads_deploy_env_nor_migrates
     step, command = capsys.readouterr().out.splitlines()
     assert step == (
         "---> Serving mysite.wsgi:application (Django project (mysite.settings.WSGI_APPLICATION = "
-        "'mysite.wsgi.application')) with mod_wsgi-express on port 8080: 2 processes (2 CPUs) x 5 threads"
+        "'mysite.wsgi.application')) with mod_wsgi-express (the default; WSGI_SERVER chooses another) on port 8080: "
+        "2 processes (2 CPUs) x 5 threads"
     )
     assert " --entry-point mysite.wsgi --callable-object application " in command
     assert " --url-alias /static /opt/app-root/static " in command
