@@ -1,74 +1,15 @@
 """The build (s2i assemble): install the app's dependencies into the app's
-virtualenv, then make sure there is something to serve."""
+virtualenv (deps.py decides how), then make sure there is something to serve."""
 
 from __future__ import annotations
 
 import sys
-import tomllib
-from pathlib import Path
 
-from . import output
-from .config import APP_ROOT, Config
+from . import deps, output
+from .config import Config
+from .deps import PYTHON
 from .detect import EntryPoint, detect
-from .errors import BuildError, ConfigError
-
-PYTHON = APP_ROOT / "bin" / "python"
-
-
-def pip(config: Config, *args: str, what: str) -> None:
-    argv = [str(PYTHON), "-m", "pip", "install", *args]
-    code = output.run(argv, cwd=config.app_dir, env=output.environ_with(config.app_environment))
-    if code != 0:
-        raise BuildError(
-            f"Installing {what} failed (pip exited with status {code}).",
-            "pip's output above names the package or requirement it could not install.",
-            "Check the name and version exist on PyPI (or on your PIP_INDEX_URL), and that any "
-            "system library a package compiles against is available; then build again.",
-        )
-
-
-def is_installable_project(app_dir: Path) -> bool:
-    """pyproject.toml that describes a package (not just tool settings)."""
-    pyproject = app_dir / "pyproject.toml"
-    if not pyproject.is_file():
-        return False
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"pyproject.toml does not parse: {exc}.",
-            "It decides how the project is installed.",
-            "Fix pyproject.toml (any TOML validator shows the same error).",
-        ) from None
-    return "project" in data or "build-system" in data
-
-
-def install_dependencies(config: Config) -> None:
-    app_dir = config.app_dir
-    requirements = app_dir / "requirements.txt"
-    has_setup = (app_dir / "setup.py").is_file() or (app_dir / "setup.cfg").is_file()
-    has_pyproject = is_installable_project(app_dir)
-    installed_anything = False
-
-    if requirements.is_file():
-        output.step("Installing dependencies from requirements.txt")
-        pip(config, "-r", "requirements.txt", what="the packages in requirements.txt")
-        installed_anything = True
-
-    if has_pyproject and not config["DISABLE_PYPROJECT_TOML_PROCESSING"]:
-        output.step("Installing the project from pyproject.toml (pip install .)")
-        pip(config, ".", what="the project described by pyproject.toml")
-        installed_anything = True
-    elif has_setup and not has_pyproject and not config["DISABLE_SETUP_PY_PROCESSING"]:
-        output.step("Installing the project from setup.py (pip install .)")
-        pip(config, ".", what="the project described by setup.py")
-        installed_anything = True
-
-    if not installed_anything:
-        output.warning(
-            "No requirements.txt, pyproject.toml or setup.py found; installing no dependencies. "
-            "Add a requirements.txt listing what the app imports."
-        )
+from .errors import BuildError
 
 
 def check_importable(config: Config, entry: EntryPoint) -> None:
@@ -89,11 +30,10 @@ def check_importable(config: Config, entry: EntryPoint) -> None:
 
 def build(config: Config) -> EntryPoint:
     output.step(f"Building the app in {config.app_dir} with Python {sys.version.split()[0]}")
-    if config["UPGRADE_PIP_TO_LATEST"]:
-        output.step("Upgrading pip, setuptools and wheel (UPGRADE_PIP_TO_LATEST)")
-        pip(config, "--upgrade", "pip", "setuptools", "wheel", what="the latest pip, setuptools and wheel")
-    entry = detect(config)  # fail fast, before a long install
-    install_dependencies(config)
+    # Both fail fast, before a long install.
+    entry = detect(config)
+    dependency_plan = deps.plan(config)
+    deps.install(dependency_plan, config)
     check_importable(config, entry)
     output.step(f"Entry point: {entry.target} ({entry.reason})")
     return entry
