@@ -215,6 +215,29 @@ def _choose(config: Config, found: set[str]) -> tuple[str, str, str]:
     return "", "none", "there is no lock file or requirements.txt"
 
 
+def _check_pipfile_source(pipfile: Path) -> None:
+    """micropipenv cannot check a Pipfile.lock against a Pipfile without [[source]] (it fails with
+    KeyError 'source'), while pipenv assumes PyPI; say so instead of blaming the lock."""
+    if not pipfile.is_file():
+        return
+    try:
+        data = tomllib.loads(pipfile.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"Pipfile does not parse: {exc}.",
+            "Pipfile.lock is checked against it before anything is installed.",
+            "Fix Pipfile (any TOML validator shows the same error).",
+        ) from None
+    if not data.get("source"):
+        raise ConfigError(
+            "Pipfile has no [[source]] section.",
+            "micropipenv, which installs Pipfile.lock here, needs it to check that Pipfile.lock is up to date "
+            "(pipenv assumes PyPI when it is missing).",
+            "Add the [[source]] section `pipenv install` writes (name, url and verify_ssl of your package "
+            "index) and run `pipenv lock` again, or set ENABLE_PIPENV=true to install with pipenv.",
+        )
+
+
 def plan(config: Config, python: str | None = None) -> DependencyPlan:
     """Decide, without running anything, how the app's dependencies are installed.
 
@@ -233,6 +256,9 @@ def plan(config: Config, python: str | None = None) -> DependencyPlan:
             f"{chosen} is installed together with the pyproject.toml it was made from.",
             "Commit pyproject.toml next to the lock file (or remove the lock file).",
         )
+
+    if manager == "micropipenv" and chosen == PIPFILE_LOCK:
+        _check_pipfile_source(app_dir / "Pipfile")
 
     files: tuple[str, ...] = (chosen,) if chosen else ()
     not_used: tuple[tuple[str, str], ...] = ()

@@ -11,7 +11,7 @@ APP = {"wsgi.py": "application = None\n"}
 PYPROJECT = '[project]\nname = "web"\nversion = "1"\n'
 LOCKS = {
     "uv.lock": "version = 1\n",
-    "Pipfile": "[packages]\n",
+    "Pipfile": '[[source]]\nname = "pypi"\nurl = "https://index.invalid/simple"\n\n[packages]\n',
     "Pipfile.lock": "{}\n",
     "poetry.lock": "",
     "requirements.txt": "flask\n",
@@ -228,3 +228,10 @@ def test_micropipenv_installs_with_the_app_pip_and_the_project_without_deps(make
     env = runs[1][1]
     assert env["MICROPIPENV_PIP_BIN"] == "/opt/app-root/bin/pip"
     assert env["PIP_FIND_LINKS"].endswith(".warpdrive/wheelhouse")
+
+
+def test_a_pipfile_without_a_source_is_a_config_error_for_micropipenv(make_app, load_config):
+    files = {"Pipfile": "[packages]\n", "Pipfile.lock": "{}\n"}
+    with pytest.raises(ConfigError, match=r"^Pipfile has no \[\[source\]\] section\."):
+        plan_for(make_app, load_config, files)
+    assert plan_for(make_app, load_config, files, ENABLE_PIPENV="1").manager == "pipenv"
