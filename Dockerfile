@@ -65,14 +65,18 @@ RUN set -eux; \
     python3 --version
 
 # The launcher runs on the system Python, outside the app's virtualenv, so it
-# never conflicts with (or depends on) the app's packages. Supervisor lives in
-# a tools virtualenv of its own for the same reason.
+# never conflicts with (or depends on) the app's packages. Supervisor and the
+# dependency managers (uv, micropipenv) live in a tools virtualenv of their own
+# for the same reason; the launcher calls uv and micropipenv by full path.
 COPY requirements/ /opt/s2i-wsgi/requirements/
 RUN set -eux; \
     python3 -m venv /opt/s2i-wsgi/tools; \
     /opt/s2i-wsgi/tools/bin/pip install --no-cache-dir -r /opt/s2i-wsgi/requirements/tools.txt; \
     ln -s /opt/s2i-wsgi/tools/bin/supervisord /opt/s2i-wsgi/tools/bin/supervisorctl /usr/local/bin/; \
-    supervisord --version
+    find /opt/s2i-wsgi/tools -name '__pycache__' -prune -exec rm -rf {} +; \
+    supervisord --version; \
+    /opt/s2i-wsgi/tools/bin/uv --version; \
+    /opt/s2i-wsgi/tools/bin/micropipenv --version
 
 # The app's virtualenv, with mod_wsgi compiled against this Apache and Python.
 RUN set -eux; \

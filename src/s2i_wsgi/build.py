@@ -1,20 +1,18 @@
 """The build (s2i assemble): install the app's dependencies into the app's
-virtualenv, then make sure there is something to serve."""
+virtualenv (deps.py decides how), then make sure there is something to serve."""
 
 from __future__ import annotations
 
 import sys
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import django, hooks, output
+from . import deps, django, hooks, output
 from .config import APP_ROOT, BUILDER_HOME, Config, load
+from .deps import PYTHON
 from .detect import EntryPoint
-from .errors import BuildError, ConfigError
+from .errors import BuildError
 from .servers import SERVERS, choose_server, entry_point
-
-PYTHON = APP_ROOT / "bin" / "python"
 
 
 def pip(config: Config, *args: str, what: str) -> None:
@@ -26,50 +24,6 @@ def pip(config: Config, *args: str, what: str) -> None:
             "pip's output above names the package or requirement it could not install.",
             "Check the name and version exist on PyPI (or on your PIP_INDEX_URL), and that any "
             "system library a package compiles against is available; then build again.",
-        )
-
-
-def is_installable_project(app_dir: Path) -> bool:
-    """pyproject.toml that describes a package (not just tool settings)."""
-    pyproject = app_dir / "pyproject.toml"
-    if not pyproject.is_file():
-        return False
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"pyproject.toml does not parse: {exc}.",
-            "It decides how the project is installed.",
-            "Fix pyproject.toml (any TOML validator shows the same error).",
-        ) from None
-    return "project" in data or "build-system" in data
-
-
-def install_dependencies(config: Config) -> None:
-    app_dir = config.app_dir
-    requirements = app_dir / "requirements.txt"
-    has_setup = (app_dir / "setup.py").is_file() or (app_dir / "setup.cfg").is_file()
-    has_pyproject = is_installable_project(app_dir)
-    installed_anything = False
-
-    if requirements.is_file():
-        output.step("Installing dependencies from requirements.txt")
-        pip(config, "-r", "requirements.txt", what="the packages in requirements.txt")
-        installed_anything = True
-
-    if has_pyproject and not config["DISABLE_PYPROJECT_TOML_PROCESSING"]:
-        output.step("Installing the project from pyproject.toml (pip install .)")
-        pip(config, ".", what="the project described by pyproject.toml")
-        installed_anything = True
-    elif has_setup and not has_pyproject and not config["DISABLE_SETUP_PY_PROCESSING"]:
-        output.step("Installing the project from setup.py (pip install .)")
-        pip(config, ".", what="the project described by setup.py")
-        installed_anything = True
-
-    if not installed_anything:
-        output.warning(
-            "No requirements.txt, pyproject.toml or setup.py found; installing no dependencies. "
-            "Add a requirements.txt listing what the app imports."
         )
 
 
@@ -112,12 +66,11 @@ def build(environ: Mapping[str, str], source_dir: Path) -> EntryPoint:
         env.update(changes)
         config = load({**environ, **changes}, source_dir)
     hooks.run("pre-build", source_dir, config.app_dir, env)
-    if config["UPGRADE_PIP_TO_LATEST"]:
-        output.step("Upgrading pip, setuptools and wheel (UPGRADE_PIP_TO_LATEST)")
-        pip(config, "--upgrade", "pip", "setuptools", "wheel", what="the latest pip, setuptools and wheel")
-    server, why = choose_server(config)  # fail fast, before a long install
+    # All three fail fast, before a long install.
+    server, why = choose_server(config)
     entry = entry_point(config)
-    install_dependencies(config)
+    dependency_plan = deps.plan(config)
+    deps.install(dependency_plan, config)
     if entry.is_wsgi:
         install_server(config, server, why)
         check_importable(config, entry)

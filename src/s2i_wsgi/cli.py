@@ -37,7 +37,8 @@ On OpenShift:
 
 What is served is found in this order (see `s2i-wsgi detect`): APP_MODULE,
 wsgi.py, app.py, one */wsgi.py; each defining `application` or `app`.
-Dependencies come from requirements.txt and/or pyproject.toml or setup.py.
+Dependencies come from the first of uv.lock, Pipfile.lock, poetry.lock,
+requirements.txt, then the project itself (pyproject.toml or setup.py).
 The server is mod_wsgi-express unless WSGI_SERVER says gunicorn, uwsgi or
 waitress (or the app configures gunicorn). Settings are environment
 variables, e.g. in .s2i/environment:

@@ -373,7 +373,62 @@ VARIABLES: list[Variable] = [
         "DISABLE_PYPROJECT_TOML_PROCESSING",
         BOOLEAN,
         False,
-        "Do not `pip install .` a project that has pyproject.toml.",
+        "Do not `pip install .` a project that has pyproject.toml (with uv.lock: `uv sync --no-install-project`).",
+        DEPENDENCIES,
+    ),
+    Variable(
+        "ENABLE_PIPENV",
+        BOOLEAN,
+        False,
+        "Install Pipfile.lock with pipenv itself (`pipenv install --deploy`, from a throwaway virtualenv) "
+        "instead of micropipenv. Needs a Pipfile.lock; cannot be combined with `ENABLE_MICROPIPENV`.",
+        DEPENDENCIES,
+    ),
+    Variable(
+        "PIN_PIPENV_VERSION",
+        TEXT,
+        None,
+        "The pipenv release `ENABLE_PIPENV` uses, e.g. `2024.4.1`.",
+        DEPENDENCIES,
+        default_doc="the version pinned in the image's requirements/pipenv.txt",
+    ),
+    Variable(
+        "ENABLE_MICROPIPENV",
+        BOOLEAN,
+        False,
+        "Install Pipfile.lock or poetry.lock with micropipenv even when a uv.lock is present "
+        "(micropipenv is already the default for these lock files).",
+        DEPENDENCIES,
+    ),
+    Variable(
+        "PIP_INDEX_URL",
+        TEXT,
+        None,
+        "Package index for pip (and micropipenv and pipenv, which run pip); passed through unchanged.",
+        DEPENDENCIES,
+        default_doc="PyPI",
+    ),
+    Variable(
+        "PIP_EXTRA_INDEX_URL",
+        TEXT,
+        None,
+        "Further package indexes for pip, space-separated; passed through unchanged.",
+        DEPENDENCIES,
+    ),
+    Variable(
+        "UV_DEFAULT_INDEX",
+        TEXT,
+        None,
+        "Package index for uv (`UV_INDEX_URL` is its older name); passed through unchanged.",
+        DEPENDENCIES,
+        default_doc="PyPI",
+    ),
+    Variable(
+        "UV_INDEX",
+        TEXT,
+        None,
+        "Further package indexes for uv, space-separated (`UV_EXTRA_INDEX_URL` is its older name); passed "
+        "through unchanged.",
         DEPENDENCIES,
     ),
 ]

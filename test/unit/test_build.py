@@ -97,7 +97,9 @@ def test_an_app_without_dependency_files_builds_with_a_warning(make_app, load_co
     run_build(make_app(APP))
     assert pip_args(pip_runs) == []
     err = capsys.readouterr().err
-    assert err.startswith("WARNING: No requirements.txt, pyproject.toml or setup.py found; installing no dependencies.")
+    assert err.startswith(
+        "WARNING: No requirements.txt, lock file, pyproject.toml or setup.py found; installing no dependencies."
+    )
     assert "Add a requirements.txt" in err
 
 

@@ -1,0 +1,504 @@
+"""Which dependency manager installs the app's packages, and running it.
+
+`plan(config)` is a pure decision (files + settings -> DependencyPlan) made in
+this order; the first rule that matches wins:
+
+0. ENABLE_PIPENV and ENABLE_MICROPIPENV both set: an error (two installers
+   asked for one lock file). ENABLE_PIPENV without a Pipfile.lock is an error too.
+1. uv.lock (needs pyproject.toml): `uv sync --locked --inexact` into the app's
+   virtualenv, without dev/default groups. uv installs the project itself when
+   it is a package (not with DISABLE_PYPROJECT_TOML_PROCESSING).
+2. Pipfile.lock: pipenv when ENABLE_PIPENV (PIN_PIPENV_VERSION, else the pinned
+   default, in a throwaway virtualenv), otherwise micropipenv; both check the
+   lock against Pipfile first.
+3. poetry.lock (needs pyproject.toml): micropipenv.
+4. requirements.txt: `pip install -r requirements.txt`.
+5. None of these: nothing is installed but the project itself (warning when
+   there is no project either).
+
+ENABLE_PIPENV / ENABLE_MICROPIPENV choose Pipfile.lock (or, for micropipenv,
+poetry.lock) even when a uv.lock is present. After rules 2-5 the project
+itself is installed with pip when it is a package: pyproject.toml declaring
+[project] or [build-system] (unless DISABLE_PYPROJECT_TOML_PROCESSING), else
+setup.py/setup.cfg (unless DISABLE_SETUP_PY_PROCESSING); after a lock file
+with `--no-deps`, so the lock stays the only source of versions.
+
+A lock file pins the complete set of packages, so a requirements.txt (or a
+second lock file) next to it is not used; the build log says so. Before any
+install, a `requires-python` in pyproject.toml that excludes this image's
+Python stops the build. A warpdrive wheelhouse (.warpdrive/wheelhouse) is
+searched first by every installer (PIP_FIND_LINKS / UV_FIND_LINKS).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import shutil
+import tempfile
+import tomllib
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import output
+from .config import APP_ROOT, Config
+from .errors import BuildError, ConfigError
+
+PYTHON = APP_ROOT / "bin" / "python"
+TOOLS = Path(os.environ.get("S2I_WSGI_HOME", "/opt/s2i-wsgi"))
+UV = TOOLS / "tools" / "bin" / "uv"
+MICROPIPENV = TOOLS / "tools" / "bin" / "micropipenv"
+SYSTEM_PYTHON = "/usr/bin/python3"
+PIPENV_REQUIREMENTS = TOOLS / "requirements" / "pipenv.txt"
+WHEELHOUSE = Path(".warpdrive") / "wheelhouse"
+# The image variants `make build-all` produces (Makefile VARIANTS): named in
+# the error for a requires-python this image's Python does not satisfy.
+VARIANTS = ("3.13", "3.11")
+
+UV_LOCK, PIPFILE_LOCK, POETRY_LOCK, REQUIREMENTS = "uv.lock", "Pipfile.lock", "poetry.lock", "requirements.txt"
+LOCKS = (UV_LOCK, PIPFILE_LOCK, POETRY_LOCK)
+
+
+@dataclass(frozen=True)
+class DependencyPlan:
+    """What the build installs and why; `not_used` lists files found but ignored, with the reason."""
+
+    manager: str  # "uv", "pipenv", "micropipenv", "pip" or "none"
+    files: tuple[str, ...]
+    reason: str
+    # "pyproject.toml" or "setup.py" when pip installs the project itself afterwards.
+    project: str | None = None
+    not_used: tuple[tuple[str, str], ...] = ()
+    wheelhouse: Path | None = None
+    pipenv_version: str | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+
+# ---------------------------------------------------------------------------
+# requires-python, without third-party code: enough of PEP 440 for Python versions.
+
+_CLAUSE = re.compile(r"\s*(~=|===|==|!=|<=|>=|<|>)\s*(\d+(?:\.\d+)*)(\.\*)?\s*")
+
+
+def python_satisfies(spec: str, version: tuple[int, ...]) -> bool | None:
+    """Whether `version` satisfies the specifier set `spec`; None when it cannot be read."""
+    for clause in spec.split(","):
+        if not clause.strip():
+            continue
+        match = _CLAUSE.fullmatch(clause)
+        if not match:
+            return None
+        op, text, wildcard = match.groups()
+        wanted = tuple(int(part) for part in text.split("."))
+        width = max(len(wanted), len(version))
+        have = version + (0,) * (width - len(version))
+        want = wanted + (0,) * (width - len(wanted))
+        if wildcard:
+            if op not in ("==", "!="):
+                return None
+            ok = version[: len(wanted)] == wanted
+            ok = ok if op == "==" else not ok
+        elif op == "~=":
+            ok = have >= want and version[: len(wanted) - 1] == wanted[:-1]
+        elif op in ("==", "==="):
+            ok = have == want
+        elif op == "!=":
+            ok = have != want
+        else:
+            ok = {"<": have < want, "<=": have <= want, ">": have > want, ">=": have >= want}[op]
+        if not ok:
+            return False
+    return True
+
+
+def _read_pyproject(app_dir: Path) -> dict | None:
+    pyproject = app_dir / "pyproject.toml"
+    if not pyproject.is_file():
+        return None
+    try:
+        return tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"pyproject.toml does not parse: {exc}.",
+            "It decides how the project is installed.",
+            "Fix pyproject.toml (any TOML validator shows the same error).",
+        ) from None
+
+
+def _check_requires_python(pyproject: dict | None, python: str) -> None:
+    spec = ((pyproject or {}).get("project") or {}).get("requires-python")
+    if not isinstance(spec, str):
+        return
+    version = tuple(int(part) for part in python.split(".")[:3])
+    if python_satisfies(spec, version) is not False:
+        return
+    minor = ".".join(python.split(".")[:2])
+    others = [v for v in VARIANTS if v != minor and python_satisfies(spec, tuple(map(int, v.split("."))))]
+    if others:
+        fix = (
+            f"Build with the s2i-wsgi:{others[0]} builder image (Python {others[0]}) instead, or widen "
+            f"requires-python if the project does support Python {minor}."
+        )
+    else:
+        fix = (
+            f"No s2i-wsgi image variant ({', '.join(VARIANTS)}) has a Python that satisfies it. Widen "
+            f"requires-python if the project does support Python {minor}."
+        )
+    raise ConfigError(
+        f'pyproject.toml requires Python "{spec}" (requires-python), but this image has Python {python}.',
+        "The project's dependencies would not install, or the app would not run, on this Python.",
+        fix,
+    )
+
+
+def _project(config: Config, pyproject: dict | None, *, after_lock: str | None) -> tuple[str | None, list]:
+    """Whether pip installs the project itself, and the files skipped (with why)."""
+    app_dir = config.app_dir
+    skipped: list[tuple[str, str]] = []
+    has_setup = [name for name in ("setup.py", "setup.cfg") if (app_dir / name).is_file()]
+    if pyproject is not None and ("project" in pyproject or "build-system" in pyproject):
+        if config["DISABLE_PYPROJECT_TOML_PROCESSING"]:
+            skipped.append(("pyproject.toml", "DISABLE_PYPROJECT_TOML_PROCESSING is set"))
+            return None, skipped
+        if after_lock == POETRY_LOCK:
+            poetry = (pyproject.get("tool") or {}).get("poetry") or {}
+            if poetry.get("package-mode") is False or "build-system" not in pyproject:
+                return None, skipped
+        return "pyproject.toml", skipped
+    if has_setup:
+        if config["DISABLE_SETUP_PY_PROCESSING"]:
+            skipped.append((has_setup[0], "DISABLE_SETUP_PY_PROCESSING is set"))
+            return None, skipped
+        return "setup.py", skipped
+    return None, skipped
+
+
+def _check_switches(config: Config, found: set[str]) -> None:
+    """Settings that contradict each other, or the files, stop the build."""
+    pipenv, micropipenv = config["ENABLE_PIPENV"], config["ENABLE_MICROPIPENV"]
+    if pipenv and micropipenv:
+        raise ConfigError(
+            "ENABLE_PIPENV and ENABLE_MICROPIPENV are both set.",
+            "Each names a different installer for Pipfile.lock; the build cannot use both.",
+            "Unset one of them: ENABLE_MICROPIPENV (the default for Pipfile.lock) installs the locked "
+            "packages with pip, ENABLE_PIPENV runs pipenv itself.",
+        )
+    if pipenv and PIPFILE_LOCK not in found:
+        raise ConfigError(
+            f"ENABLE_PIPENV is set, but there is no Pipfile.lock in {config.app_dir}.",
+            "pipenv installs only from a lock file here, so the build is reproducible.",
+            "Run `pipenv lock` and commit Pipfile.lock, or unset ENABLE_PIPENV.",
+        )
+
+
+def _choose(config: Config, found: set[str]) -> tuple[str, str, str]:
+    """(file, manager, why) by the module's documented order."""
+    pipenv, micropipenv = config["ENABLE_PIPENV"], config["ENABLE_MICROPIPENV"]
+    if pipenv:
+        return PIPFILE_LOCK, "pipenv", "ENABLE_PIPENV is set"
+    if micropipenv and PIPFILE_LOCK in found:
+        return PIPFILE_LOCK, "micropipenv", "ENABLE_MICROPIPENV is set and there is a Pipfile.lock"
+    if micropipenv and POETRY_LOCK in found:
+        return POETRY_LOCK, "micropipenv", "ENABLE_MICROPIPENV is set and there is a poetry.lock"
+    rules = (
+        (UV_LOCK, "uv", "there is a uv.lock"),
+        (PIPFILE_LOCK, "micropipenv", "there is a Pipfile.lock and ENABLE_PIPENV is not set"),
+        (POETRY_LOCK, "micropipenv", "there is a poetry.lock"),
+        (REQUIREMENTS, "pip", "there is a requirements.txt"),
+    )
+    for name, manager, why in rules:
+        if name in found:
+            return name, manager, why
+    return "", "none", "there is no lock file or requirements.txt"
+
+
+def _check_pipfile_source(pipfile: Path) -> None:
+    """micropipenv cannot check a Pipfile.lock against a Pipfile without [[source]] (it fails with
+    KeyError 'source'), while pipenv assumes PyPI; say so instead of blaming the lock."""
+    if not pipfile.is_file():
+        return
+    try:
+        data = tomllib.loads(pipfile.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"Pipfile does not parse: {exc}.",
+            "Pipfile.lock is checked against it before anything is installed.",
+            "Fix Pipfile (any TOML validator shows the same error).",
+        ) from None
+    if not data.get("source"):
+        raise ConfigError(
+            "Pipfile has no [[source]] section.",
+            "micropipenv, which installs Pipfile.lock here, needs it to check that Pipfile.lock is up to date "
+            "(pipenv assumes PyPI when it is missing).",
+            "Add the [[source]] section `pipenv install` writes (name, url and verify_ssl of your package "
+            "index) and run `pipenv lock` again, or set ENABLE_PIPENV=true to install with pipenv.",
+        )
+
+
+def plan(config: Config, python: str | None = None) -> DependencyPlan:
+    """Decide, without running anything, how the app's dependencies are installed.
+
+    `python` is the version to check requires-python against (default: the
+    running one, which is the app virtualenv's Python).
+    """
+    app_dir = config.app_dir
+    found = {name for name in (*LOCKS, REQUIREMENTS, "Pipfile") if (app_dir / name).is_file()}
+    _check_switches(config, found)
+    pyproject = _read_pyproject(app_dir)
+    _check_requires_python(pyproject, python or platform.python_version())
+    chosen, manager, reason = _choose(config, found)
+    if chosen in (UV_LOCK, POETRY_LOCK) and pyproject is None:
+        raise ConfigError(
+            f"There is a {chosen} but no pyproject.toml in {app_dir}.",
+            f"{chosen} is installed together with the pyproject.toml it was made from.",
+            "Commit pyproject.toml next to the lock file (or remove the lock file).",
+        )
+
+    if manager == "micropipenv" and chosen == PIPFILE_LOCK:
+        _check_pipfile_source(app_dir / "Pipfile")
+
+    files: tuple[str, ...] = (chosen,) if chosen else ()
+    not_used: tuple[tuple[str, str], ...] = ()
+    if chosen in LOCKS:
+        why = f"{chosen} pins the complete set of packages"
+        not_used = tuple((name, why) for name in (*LOCKS, REQUIREMENTS) if name in found and name != chosen)
+        manifest = "Pipfile" if chosen == PIPFILE_LOCK else "pyproject.toml"
+        files = (manifest, chosen) if (app_dir / manifest).is_file() else files
+    if "Pipfile" in found and PIPFILE_LOCK not in found:
+        not_used += (("Pipfile", "there is no Pipfile.lock; run `pipenv lock` to use it"),)
+
+    project = None
+    if chosen == UV_LOCK:  # uv sync installs the project itself
+        if config["DISABLE_PYPROJECT_TOML_PROCESSING"]:
+            not_used += (("pyproject.toml (the project itself)", "DISABLE_PYPROJECT_TOML_PROCESSING is set"),)
+    else:
+        project, skipped = _project(config, pyproject, after_lock=chosen if chosen in LOCKS else None)
+        not_used += tuple(skipped)
+    if manager == "none" and project:
+        reason = f"there is no lock file or requirements.txt, only the project's {project}"
+
+    warnings = ()
+    if config.is_set("PIN_PIPENV_VERSION") and manager != "pipenv":
+        warnings = ("PIN_PIPENV_VERSION is set but ENABLE_PIPENV is not, so pipenv is not used.",)
+    wheelhouse = config.source_dir / WHEELHOUSE
+    return DependencyPlan(
+        manager=manager,
+        files=files,
+        reason=reason,
+        project=project,
+        not_used=not_used,
+        wheelhouse=wheelhouse if wheelhouse.is_dir() else None,
+        pipenv_version=config["PIN_PIPENV_VERSION"] if manager == "pipenv" else None,
+        warnings=warnings,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Running it.
+
+
+def describe(dependency_plan: DependencyPlan) -> None:
+    """The decision, in the build log."""
+    p = dependency_plan
+    if p.files:
+        output.step(f"Dependencies: {p.manager} from {', '.join(p.files)} ({p.reason})")
+    elif p.project:
+        output.step(f"Dependencies: the project's {p.project} only ({p.reason})")
+    for name, why in p.not_used:
+        output.info(f"Also found {name}, not used because {why}.")
+    if p.wheelhouse is not None:
+        output.info(f"Packages in {WHEELHOUSE} are used first (find-links).")
+    for text in p.warnings:
+        output.warning(text)
+
+
+def _env(config: Config, dependency_plan: DependencyPlan, **extra: str) -> dict[str, str]:
+    env = output.environ_with(config.app_environment)
+    # Index settings are table rows (documented), so they are not in app_environment.
+    for name in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "UV_DEFAULT_INDEX", "UV_INDEX"):
+        if config.is_set(name):
+            env[name] = config[name]
+    # uv reads the system's trust store only when asked to: the image's store
+    # holds any corporate proxy CA that pip (truststore) already accepts.
+    env.setdefault("UV_SYSTEM_CERTS", "1")
+    if dependency_plan.wheelhouse is not None:
+        env["PIP_FIND_LINKS"] = str(dependency_plan.wheelhouse)
+        env["UV_FIND_LINKS"] = str(dependency_plan.wheelhouse)
+    env.update(extra)
+    return env
+
+
+Failure = Callable[[int], BuildError]
+
+
+def _run(argv: list[str], config: Config, env: Mapping[str, str], failure: Failure) -> None:
+    """Run one installer step in the app directory; a non-zero exit raises failure(exit status)."""
+    code = output.run(argv, cwd=config.app_dir, env=env)
+    if code != 0:
+        raise failure(code)
+
+
+def pip_failure(what: str) -> Failure:
+    return lambda code: BuildError(
+        f"Installing {what} failed (pip exited with status {code}).",
+        "pip's output above names the package or requirement it could not install.",
+        "Check the name and version exist on PyPI (or on your PIP_INDEX_URL), and that any "
+        "system library a package compiles against is available; then build again.",
+    )
+
+
+def out_of_date(lock: str, manifest: str, tool: str, relock: str) -> Failure:
+    return lambda code: BuildError(
+        f"{lock} is out of date with {manifest} ({tool} exited with status {code}).",
+        f"{lock} no longer matches what {manifest} asks for, so installing it would not give the "
+        f"packages {manifest} declares. {tool}'s output above says what differs.",
+        f"Run `{relock}` where you develop, commit the updated {lock}, and build again.",
+    )
+
+
+@contextmanager
+def _scratch(prefix: str) -> Iterator[Path]:
+    """A temporary directory removed afterwards, so nothing of it reaches the app image."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _pip(config: Config, p: DependencyPlan, *args: str, what: str) -> None:
+    _run([str(PYTHON), "-m", "pip", "install", *args], config, _env(config, p), pip_failure(what))
+
+
+def _install_uv(config: Config, p: DependencyPlan) -> None:
+    with _scratch("s2i-wsgi-uv-") as cache:
+        env = _env(
+            config,
+            p,
+            UV_PROJECT_ENVIRONMENT=str(APP_ROOT),
+            UV_PYTHON_DOWNLOADS="never",
+            UV_CACHE_DIR=str(cache),
+            UV_LINK_MODE="copy",
+        )
+        python = ["--python", str(PYTHON)]
+        output.step("Checking uv.lock is up to date with pyproject.toml (uv lock --check)")
+        _run(
+            [str(UV), "lock", "--check", "--offline", *python],
+            config,
+            env,
+            out_of_date(UV_LOCK, "pyproject.toml", "uv lock --check", "uv lock"),
+        )
+        output.step("Installing the packages locked in uv.lock (uv sync --locked)")
+        argv = [str(UV), "sync", "--locked", "--inexact", "--no-default-groups", "--no-editable", *python]
+        if config["DISABLE_PYPROJECT_TOML_PROCESSING"]:
+            argv.append("--no-install-project")
+        _run(
+            argv,
+            config,
+            env,
+            lambda code: BuildError(
+                f"Installing the packages locked in uv.lock failed (uv exited with status {code}).",
+                "uv's output above names the package it could not download, build or install.",
+                "Check that the indexes recorded in uv.lock are reachable from the build (UV_DEFAULT_INDEX, "
+                "UV_INDEX for private ones) and that any system library a package compiles against is "
+                "available; then build again.",
+            ),
+        )
+
+
+def _install_micropipenv(config: Config, p: DependencyPlan) -> None:
+    lock = p.files[-1]
+    method = "pipenv" if lock == PIPFILE_LOCK else "poetry"
+    manifest = "Pipfile" if lock == PIPFILE_LOCK else "pyproject.toml"
+    env = _env(config, p, MICROPIPENV_PIP_BIN=str(APP_ROOT / "bin" / "pip"), MICROPIPENV_NO_LOCKFILE_PRINT="1")
+    if (config.app_dir / manifest).is_file():
+        output.step(f"Checking {lock} is up to date with {manifest} (micropipenv verify)")
+        relock = "pipenv lock" if method == "pipenv" else "poetry lock"
+        _run(
+            [str(MICROPIPENV), "verify", "--method", method],
+            config,
+            env,
+            out_of_date(lock, manifest, "micropipenv verify", relock),
+        )
+    output.step(f"Installing the packages locked in {lock} (micropipenv install)")
+    _run([str(MICROPIPENV), "install", "--method", method], config, env, pip_failure(f"the packages locked in {lock}"))
+
+
+def _install_pipenv(config: Config, p: DependencyPlan) -> None:
+    spec = f"pipenv=={p.pipenv_version}" if p.pipenv_version else None
+    with _scratch("s2i-wsgi-pipenv-") as scratch:
+        venv = scratch / "venv"
+        env = _env(config, p, UV_CACHE_DIR=str(scratch / "uv-cache"), UV_PYTHON_DOWNLOADS="never")
+        output.step(f"Installing {spec or 'pipenv (pinned default)'} into a temporary virtualenv (ENABLE_PIPENV)")
+
+        def failure(code: int) -> BuildError:
+            return BuildError(
+                f"Installing {spec or 'pipenv'} failed (uv exited with status {code}).",
+                "pipenv runs from a temporary virtualenv outside the app's, and could not be installed there.",
+                "Check PIN_PIPENV_VERSION names a pipenv release that exists (`pip index versions pipenv`), "
+                "and that the index is reachable from the build.",
+            )
+
+        _run([str(UV), "venv", "--quiet", "--python", SYSTEM_PYTHON, str(venv)], config, env, failure)
+        source = [spec] if spec else ["-r", str(PIPENV_REQUIREMENTS)]
+        _run(
+            [str(UV), "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), *source],
+            config,
+            env,
+            failure,
+        )
+        pipenv = str(venv / "bin" / "pipenv")
+        # pipenv installs into the active virtualenv (VIRTUAL_ENV: the app's).
+        env.update(
+            VIRTUAL_ENV=str(APP_ROOT),
+            PIPENV_VERBOSITY="-1",
+            PIPENV_NOSPIN="1",
+            PIPENV_YES="1",
+            PIPENV_CACHE_DIR=str(scratch / "pipenv-cache"),
+            XDG_CACHE_HOME=str(scratch / "cache"),
+        )
+        if (config.app_dir / "Pipfile").is_file():
+            output.step("Checking Pipfile.lock is up to date with Pipfile (pipenv verify)")
+            _run([pipenv, "verify"], config, env, out_of_date(PIPFILE_LOCK, "Pipfile", "pipenv verify", "pipenv lock"))
+        output.step("Installing the packages locked in Pipfile.lock (pipenv install --deploy)")
+        _run(
+            [pipenv, "install", "--deploy"],
+            config,
+            env,
+            lambda code: BuildError(
+                f"Installing the packages locked in Pipfile.lock failed (pipenv exited with status {code}).",
+                "pipenv's output above names the package it could not install.",
+                "Check the packages in Pipfile.lock exist on the index it names (or on your PIP_INDEX_URL), "
+                "and that any system library a package compiles against is available; then build again.",
+            ),
+        )
+
+
+def install(dependency_plan: DependencyPlan, config: Config) -> None:
+    """Run the plan's installers in the app's virtualenv, stopping at the first failure."""
+    p = dependency_plan
+    describe(p)
+    if config["UPGRADE_PIP_TO_LATEST"]:
+        output.step("Upgrading pip, setuptools and wheel (UPGRADE_PIP_TO_LATEST)")
+        _pip(config, p, "--upgrade", "pip", "setuptools", "wheel", what="the latest pip, setuptools and wheel")
+    if p.manager == "uv":
+        _install_uv(config, p)
+    elif p.manager == "pipenv":
+        _install_pipenv(config, p)
+    elif p.manager == "micropipenv":
+        _install_micropipenv(config, p)
+    elif p.manager == "pip":
+        output.step("Installing dependencies from requirements.txt")
+        _pip(config, p, "-r", REQUIREMENTS, what="the packages in requirements.txt")
+    if p.project:
+        locked = p.manager in ("pipenv", "micropipenv")
+        output.step(f"Installing the project from {p.project} (pip install {'--no-deps ' if locked else ''}.)")
+        _pip(config, p, *(["--no-deps"] if locked else []), ".", what=f"the project described by {p.project}")
+    if p.manager == "none" and not p.project:
+        output.warning(
+            "No requirements.txt, lock file, pyproject.toml or setup.py found; installing no dependencies. "
+            "Add a requirements.txt listing what the app imports."
+        )

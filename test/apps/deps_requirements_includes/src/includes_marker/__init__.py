@@ -1,0 +1,3 @@
+"""Importable only when the project itself was installed (src layout)."""
+
+MARKER = "deps_requirements_includes"
