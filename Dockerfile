@@ -18,8 +18,6 @@ ENV APP_ROOT=/opt/app-root \
     HOME=/opt/app-root/src \
     VIRTUAL_ENV=/opt/app-root \
     PATH=/opt/app-root/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    LANG=en_US.UTF-8 \
-    LC_ALL=en_US.UTF-8 \
     PYTHONIOENCODING=UTF-8 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -63,6 +61,10 @@ RUN set -eux; \
     locale -a | grep -qx 'en_US.utf8'; \
     apachectl -v 2>/dev/null || /usr/sbin/apache2 -v; \
     python3 --version
+
+# Set only now that the locale exists (earlier, apt's perl would warn about it).
+ENV LANG=en_US.UTF-8 \
+    LC_ALL=en_US.UTF-8
 
 # The launcher runs on the system Python, outside the app's virtualenv, so it
 # never conflicts with (or depends on) the app's packages. Supervisor and the

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import deps, django, hooks, output
+from . import deps, django, hooks, importcheck, output
 from .config import APP_ROOT, BUILDER_HOME, Config, load
 from .deps import PYTHON
 from .detect import EntryPoint
@@ -75,6 +75,7 @@ def build(environ: Mapping[str, str], source_dir: Path) -> EntryPoint:
         install_server(config, server, why)
         check_importable(config, entry)
     hooks.run("build", source_dir, config.app_dir, env)
+    importcheck.check(config, entry, django.django_env(entry, config.environment))
     django.collectstatic(config, entry, env)
     output.step(f"Entry point: {entry.target} ({entry.reason})")
     return entry

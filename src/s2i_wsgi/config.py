@@ -241,6 +241,14 @@ VARIABLES: list[Variable] = [
         APPLICATION,
     ),
     Variable(
+        "DISABLE_IMPORT_CHECK",
+        BOOLEAN,
+        False,
+        "Do not import the WSGI entry point at build time to check it (for apps whose import has side "
+        "effects). The check fails the build on ImportError/SyntaxError and only warns on other errors.",
+        APPLICATION,
+    ),
+    Variable(
         "DISABLE_COLLECTSTATIC",
         BOOLEAN,
         False,

@@ -62,3 +62,13 @@ def test_app_module_naming_a_missing_attribute_suggests_the_right_one(built):
     result = built("flask_hello", "APP_MODULE=app:application")
     assert result.returncode != 0
     assert "names `application`, but app.py defines no top-level `application`. It does define `app`" in (result.output)
+
+
+def test_import_error_in_user_code_fails_the_build_as_an_import_error(built):
+    result = built("broken_import")
+    assert result.returncode != 0
+    assert (
+        "ERROR: Importing wsgi (wsgi.py) failed: ModuleNotFoundError: No module named 'module_that_is_not_installed'"
+    ) in result.output
+    assert "    ModuleNotFoundError: No module named 'module_that_is_not_installed'" in result.output
+    assert "No WSGI application found" not in result.output

@@ -23,6 +23,14 @@ class Runs(list):
         return 1 if any(word in argv for word in self.fail) else 0
 
 
+@pytest.fixture(autouse=True)
+def no_import_check(monkeypatch) -> list:
+    """The import check runs the app's interpreter; here it only records its calls (see test_importcheck.py)."""
+    calls: list = []
+    monkeypatch.setattr(build.importcheck, "check", lambda config, entry, env: calls.append(entry.target))
+    return calls
+
+
 @pytest.fixture
 def pip_runs(monkeypatch) -> Runs:
     """output.run replaced: nothing is installed, every command is recorded."""
