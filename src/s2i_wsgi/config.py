@@ -475,7 +475,9 @@ VARIABLES += [
         "MAX_CLIENTS",
         integer(1, 10000),
         None,
-        "Simultaneous client connections Apache accepts (mod_wsgi's default: 1.5 x processes x threads).",
+        "Simultaneous client connections Apache serves. It must exceed the connections clients and proxies "
+        "keep open, or Apache closes keep-alive connections under load (clients see reset connections).",
+        default_doc="the larger of 100 and 1.5 x processes x threads",
     ),
     _mod_wsgi("INITIAL_WORKERS", FRACTION, None, "Apache workers started at once, as a fraction of max clients."),
     _mod_wsgi("MINIMUM_SPARE_WORKERS", FRACTION, None, "Idle Apache workers kept, as a fraction of max clients."),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import re
 import shlex
 import tempfile
@@ -268,7 +269,7 @@ def server_args(config: Config, server: str) -> list[str]:
 def _tuning_args(config: Config) -> list[str]:
     """mod_wsgi-express options from the MOD_WSGI_* rows of the table."""
     argv: list[str] = []
-    handled_elsewhere = {"MOD_WSGI_PROCESSES", "MOD_WSGI_THREADS", "MOD_WSGI_REQUEST_TIMEOUT"}
+    handled_elsewhere = {"MOD_WSGI_PROCESSES", "MOD_WSGI_THREADS", "MOD_WSGI_REQUEST_TIMEOUT", "MOD_WSGI_MAX_CLIENTS"}
     for variable in VARIABLES:
         if variable.section != MOD_WSGI or variable.name in handled_elsewhere or not variable.option:
             continue
@@ -288,6 +289,42 @@ def _tuning_args(config: Config) -> list[str]:
         else:
             argv += [variable.option, str(value)]
     return argv
+
+
+MIN_MAX_CLIENTS = 100
+APACHE_MPM_INCLUDE = Path(tempfile.gettempdir()) / "s2i-wsgi" / "apache-mpm.conf"
+
+
+def apache_mpm_config(max_clients: int) -> str:
+    """One Apache child process holding every worker thread (written to APACHE_MPM_INCLUDE at start).
+
+    mod_wsgi-express spreads MaxRequestWorkers over several event-MPM children
+    of ~16 threads. In daemon mode each Apache thread waits while its request
+    is queued for a daemon thread, so under load a child that happened to
+    accept more connections than it has threads runs out of idle workers, and
+    the event MPM then closes its kept-alive connections: clients see resets
+    (the read errors wrk reports). A single child cannot be unevenly loaded,
+    and is never reaped by the spare-thread logic either.
+    """
+    return (
+        "# Written by s2i-wsgi: see servers.apache_mpm_config().\n"
+        "<IfModule mpm_event_module>\n"
+        "ServerLimit 1\n"
+        "StartServers 1\n"
+        f"ThreadLimit {max_clients}\n"
+        f"ThreadsPerChild {max_clients}\n"
+        f"MaxRequestWorkers {max_clients}\n"
+        "MinSpareThreads 1\n"
+        f"MaxSpareThreads {max_clients}\n"
+        "</IfModule>\n"
+    )
+
+
+def default_max_clients(config: Config, limits: Limits) -> int:
+    """Room for the keep-alive connections of clients and proxies, not just the busy requests:
+    Apache event workers are cheap, and too few make Apache drop idle keep-alive connections."""
+    capacity = processes(config, limits, "mod_wsgi")[0] * threads(config, "mod_wsgi")
+    return max(MIN_MAX_CLIENTS, math.ceil(1.5 * capacity))
 
 
 def mod_wsgi_express(
@@ -323,6 +360,8 @@ def mod_wsgi_express(
         argv += ["--python-path", str(path)]
     if static:  # Django's collected static files, served by Apache
         argv += ["--url-alias", *static]
+    max_clients = config["MOD_WSGI_MAX_CLIENTS"] or default_max_clients(config, limits)
+    argv += ["--max-clients", str(max_clients), "--include-file", str(APACHE_MPM_INCLUDE)]
     return argv + _tuning_args(config) + server_args(config, "mod_wsgi")
 
 

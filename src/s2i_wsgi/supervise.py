@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .errors import StartError
+from .servers import apache_mpm_config
 
 FORWARD = {
     signal.SIGTERM: signal.SIGWINCH,
@@ -57,7 +58,18 @@ def exit_status(status: int) -> int:
     return os.WEXITSTATUS(status)
 
 
+def write_mpm_include(start_argv: Sequence[str]) -> None:
+    """The Apache MPM settings the command line refers to with --include-file."""
+    argv = list(start_argv)
+    if "--include-file" not in argv or "--max-clients" not in argv:
+        return
+    path = Path(argv[argv.index("--include-file") + 1])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(apache_mpm_config(int(argv[argv.index("--max-clients") + 1])), encoding="utf-8")
+
+
 def run_mod_wsgi(start_argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> int:
+    write_mpm_include(start_argv)
     setup = subprocess.run(setup_argv(start_argv), env=dict(env), cwd=cwd, check=False)
     if setup.returncode != 0:
         raise StartError(

@@ -7,7 +7,7 @@ import pytest
 from s2i_wsgi.config import APP_ROOT, MOD_WSGI, VARIABLES
 from s2i_wsgi.detect import detect
 from s2i_wsgi.resources import Limits
-from s2i_wsgi.servers import mod_wsgi_express, processes
+from s2i_wsgi.servers import APACHE_MPM_INCLUDE, apache_mpm_config, mod_wsgi_express, processes
 
 TWO_CPUS = Limits(cpus=2.0, memory=None)
 
@@ -148,9 +148,18 @@ def test_threads_log_level_and_body_limit_have_defaults(argv_for):
     assert value_of(argv, "--maximum-requests") == "0"
 
 
-def test_max_clients_is_left_to_mod_wsgi_unless_set(argv_for):
-    assert "--max-clients" not in argv_for()
+def test_max_clients_leaves_room_for_keep_alive_connections_unless_set(argv_for):
+    assert value_of(argv_for(), "--max-clients") == "100"
+    assert value_of(argv_for(MOD_WSGI_PROCESSES="8", MOD_WSGI_THREADS="20"), "--max-clients") == "240"
     assert value_of(argv_for(MOD_WSGI_MAX_CLIENTS="40"), "--max-clients") == "40"
+
+
+def test_apache_runs_one_child_holding_every_worker_thread(argv_for):
+    assert value_of(argv_for(), "--include-file") == str(APACHE_MPM_INCLUDE)
+    text = apache_mpm_config(100)
+    for line in ("ServerLimit 1", "StartServers 1", "ThreadsPerChild 100", "MaxRequestWorkers 100",
+                 "MaxSpareThreads 100"):  # fmt: skip
+        assert f"\n{line}\n" in text
 
 
 def test_every_tuning_variable_with_a_value_appears_exactly_once(argv_for):
