@@ -124,7 +124,9 @@ def configuration(extra: ExtraProcesses, web: Sequence[str], state_dir: Path, pa
             kind, _, name = section.partition(":")
             if kind == "program" and not any(option in options for option in LOG_OPTIONS):
                 # Not told where to log: the terminal, prefixed like every other process.
-                command = prefixed("%(process_name)s", width, options["command"])
+                # process_name is not expandable in a command, but what it is made of is.
+                label = options.get("process_name", "%(program_name)s")
+                command = prefixed(label, width, options["command"])
                 options = {**options, "command": command, **LOG_TO_TERMINAL}  # noqa: PLW2901
             parts.append(_section(section, options))
             if kind == "program" and name not in in_user_groups:

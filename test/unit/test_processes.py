@@ -245,10 +245,16 @@ def test_percent_signs_in_commands_reach_the_program_unchanged(conf):
 def test_a_program_file_without_log_settings_logs_to_the_terminal_prefixed(conf):
     parser = conf({".s2i/supervisor/clock.conf": CLOCK_CONF})
     clock = parser["program:clock"]
-    assert clock["command"] == "s2i-wsgi prefix --width 5 %(process_name)s -- python clock.py %(ENV_PORT)s"
+    assert clock["command"] == "s2i-wsgi prefix --width 5 %(program_name)s -- python clock.py %(ENV_PORT)s"
     assert clock["autorestart"] == "true"
     assert clock["stdout_logfile"] == "/dev/stdout"
     assert parser["group:app"]["programs"] == "web,clock"
+
+
+def test_a_program_with_several_processes_prefixes_each_with_its_process_name(conf):
+    program = "[program:q]\ncommand=./q\nnumprocs=2\nprocess_name=%(program_name)s-%(process_num)d\n"
+    parser = conf({".s2i/supervisor/q.conf": program})
+    assert parser["program:q"]["command"] == "s2i-wsgi prefix --width 3 %(program_name)s-%(process_num)d -- ./q"
 
 
 def test_a_program_file_with_its_own_log_settings_is_left_as_written(conf):
