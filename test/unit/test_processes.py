@@ -15,6 +15,7 @@ import time
 import pytest
 
 from s2i_wsgi import cli, hooks, prefix, supervisord
+from s2i_wsgi.build import build
 from s2i_wsgi.detect import detect
 from s2i_wsgi.errors import ConfigError
 from s2i_wsgi.processes import find, read_procfile
@@ -428,3 +429,10 @@ def test_detect_without_extra_processes_says_nothing_about_supervisord(source, c
     source({"wsgi.py": WSGI_PY})
     assert cli.main(["detect"]) == 0
     assert "supervisord" not in capsys.readouterr().out
+
+
+def test_the_build_stops_on_a_bad_supervisor_file_before_installing_anything(make_app, monkeypatch):
+    app = make_app({"wsgi.py": WSGI_PY, ".s2i/supervisor/x.conf": "[program:x\n"})
+    monkeypatch.setattr("s2i_wsgi.deps.install", lambda *a: pytest.fail("installed before the check"))
+    with pytest.raises(ConfigError, match=r"^\.s2i/supervisor/x\.conf is not a valid supervisord configuration file"):
+        build({"PATH": os.environ["PATH"]}, app)
