@@ -12,6 +12,7 @@ from .config import APP_ROOT, BUILDER_HOME, Config, load
 from .deps import PYTHON
 from .detect import EntryPoint
 from .errors import BuildError
+from .processes import find as find_extra_processes
 from .servers import SERVERS, choose_server, entry_point
 
 
@@ -66,9 +67,10 @@ def build(environ: Mapping[str, str], source_dir: Path) -> EntryPoint:
         env.update(changes)
         config = load({**environ, **changes}, source_dir)
     hooks.run("pre-build", source_dir, config.app_dir, env)
-    # All three fail fast, before a long install.
+    # All four fail fast, before a long install.
     server, why = choose_server(config)
     entry = entry_point(config)
+    extra = find_extra_processes(source_dir, config.app_dir)
     dependency_plan = deps.plan(config)
     deps.install(dependency_plan, config)
     if entry.is_wsgi:
@@ -78,4 +80,7 @@ def build(environ: Mapping[str, str], source_dir: Path) -> EntryPoint:
     importcheck.check(config, entry, django.django_env(entry, config.environment))
     django.collectstatic(config, entry, env)
     output.step(f"Entry point: {entry.target} ({entry.reason})")
+    if extra:
+        listed = ", ".join(f"{name} ({origin})" for name, origin in extra.names())
+        output.step(f"Extra processes, run under supervisord beside the web server: {listed}")
     return entry

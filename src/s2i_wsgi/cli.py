@@ -1,20 +1,23 @@
-"""Command line: `s2i-wsgi build|start|detect|config|usage|envvars|save-artifacts`."""
+"""Command line: `s2i-wsgi build|start|detect|config|usage|envvars|save-artifacts|...`."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import shlex
 import sys
 import tarfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, output, start, supervise, tasks
+from . import __version__, hooks, output, prefix, start, supervise, supervisord, tasks
 from .build import build
 from .config import APP_ROOT, SOURCE_DIR, VARIABLES, Config, load
 from .envdoc import markdown_reference, replace_section
 from .errors import StartError, UserError
+from .processes import NOT_DAEMONS, ExtraProcesses
+from .processes import find as find_extra_processes
 from .resources import detect as detect_limits
 from .servers import SERVERS, processes, threads
 
@@ -96,11 +99,30 @@ def _describe(config: Config, server: str, limits) -> str:
     return f"{count} {noun} ({why}) x {threads(config, server)} threads"
 
 
+def _extra_processes(config: Config) -> ExtraProcesses:
+    return find_extra_processes(config.source_dir, config.app_dir)
+
+
+def _supervisord_conf(plan: start.Plan, extra: ExtraProcesses, argv: list[str]) -> str:
+    mod_wsgi = plan.entry.is_wsgi and plan.server == "mod_wsgi"
+    web = supervisord.web_argv(argv, mod_wsgi)
+    return supervisord.configuration(extra, web, hooks.STATE_DIR, password=secrets.token_urlsafe(18))
+
+
+def _announce_extra(extra: ExtraProcesses) -> None:
+    if extra:
+        listed = ", ".join(f"{name} ({origin})" for name, origin in extra.names())
+        output.step(f"Running the web server and {listed} under supervisord")
+    for process in extra.not_run:
+        output.info(f"Procfile `{process.name}:` is not run: {NOT_DAEMONS[process.name]}")
+
+
 def cmd_start(args: argparse.Namespace) -> int:
     plan = start.plan(os.environ, _source_dir(), env_hooks=not args.dry_run)
     config, entry = plan.config, plan.entry
     limits = detect_limits()
     check_can_run(config)
+    extra = _extra_processes(config)
     if entry.is_wsgi:
         output.step(
             f"Serving {entry.target} ({entry.reason}) with {plan.server_title} ({plan.server_why}) "
@@ -108,23 +130,40 @@ def cmd_start(args: argparse.Namespace) -> int:
         )
     else:
         output.step(f"Starting {entry.target} ({entry.reason}); it must listen on port {config['PORT']}")
+    _announce_extra(extra)
     argv, extra_env = start.command(plan, limits)
     if args.dry_run:
-        print(shlex.join(argv))
+        print(_supervisord_conf(plan, extra, argv) if extra else shlex.join(argv))
         return 0
     if entry.is_wsgi:
         check_installed(config, plan.server, plan.server_why)
     start.before_server(plan)
     env = {**plan.env, **extra_env}
     os.chdir(config.app_dir)
-    if entry.is_wsgi and plan.server == "mod_wsgi":
+    if extra:
+        # supervisord is PID 1 and runs the web server beside the extra processes.
+        conf = supervisord.write(_supervisord_conf(plan, extra, argv), hooks.STATE_DIR)
+        argv = supervisord.argv(conf)
+    elif entry.is_wsgi and plan.server == "mod_wsgi":
         # We stay PID 1 to turn SIGTERM into Apache's graceful stop (see supervise.py).
         return supervise.run_mod_wsgi(argv, env, config.app_dir)
-    # gunicorn, uWSGI (--die-on-term), waitress and the app's own commands stop
-    # gracefully on SIGTERM themselves: they replace us as PID 1.
+    # gunicorn, uWSGI (--die-on-term), waitress, the app's own commands and
+    # supervisord stop gracefully on SIGTERM themselves: they replace us as PID 1.
     sys.stdout.flush()
     os.execvpe(argv[0], argv, env)  # noqa: S606 - the server replaces us as PID 1
     return 127  # not reached
+
+
+def cmd_serve_mod_wsgi(args: argparse.Namespace) -> int:
+    """mod_wsgi-express under the graceful-stop wrapper, as supervisord's web program."""
+    return supervise.run_mod_wsgi(args.argv, os.environ, Path.cwd())
+
+
+def cmd_prefix(args: argparse.Namespace) -> int:
+    argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
+    if not argv:
+        raise UserError("s2i-wsgi prefix needs a command after --.", "", "e.g. s2i-wsgi prefix worker -- python w.py")
+    return prefix.run(args.name, argv, args.width)
 
 
 def cmd_detect(_: argparse.Namespace) -> int:
@@ -145,6 +184,13 @@ def cmd_detect(_: argparse.Namespace) -> int:
         print(f"threads:      {threads(config, plan.server)}")
     else:
         print("server:       the command itself (it must listen on PORT)")
+    extra = _extra_processes(config)
+    for name, origin in extra.names():
+        print(f"extra:        {name} ({origin})")
+    if extra:
+        print("supervisord:  PID 1, running the web server and the extra processes")
+    for process in extra.not_run:
+        print(f"not run:      {process.name} ({process.origin}): {NOT_DAEMONS[process.name]}")
     if entry.django:
         migrate = "no (DISABLE_MIGRATE)" if config["DISABLE_MIGRATE"] else "yes"
         print(f"django:       settings {entry.django.settings_module}; migrate at start: {migrate}")
@@ -220,7 +266,13 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("build", help="install the app's dependencies and check its entry point (s2i assemble)")
     start = sub.add_parser("start", help="start the server for the app, replacing this process (s2i run)")
     start.add_argument("--dry-run", action="store_true", help="print the server command instead of running it")
-    sub.add_parser("detect", help="print what would be served, and why")
+    serve = sub.add_parser("serve-mod-wsgi", help="(internal) run mod_wsgi-express, stopping it gracefully on SIGTERM")
+    serve.add_argument("argv", nargs=argparse.REMAINDER, help="the mod_wsgi-express start-server command")
+    prefix_ = sub.add_parser("prefix", help="run a command, prefixing each line it writes with NAME |")
+    prefix_.add_argument("--width", type=int, default=0, help="pad NAME to this many characters")
+    prefix_.add_argument("name", metavar="NAME")
+    prefix_.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- COMMAND", help="the command and its arguments")
+    sub.add_parser("detect", help="print what would be served, and why (and what runs beside it)")
     sub.add_parser("config", help="print every setting, its value and where it came from")
     sub.add_parser("usage", help="print how to use this builder")
     envvars = sub.add_parser("envvars", help="print the environment variable reference")
@@ -240,6 +292,8 @@ def parser() -> argparse.ArgumentParser:
 COMMANDS = {
     "build": cmd_build,
     "start": cmd_start,
+    "serve-mod-wsgi": cmd_serve_mod_wsgi,
+    "prefix": cmd_prefix,
     "detect": cmd_detect,
     "config": cmd_config,
     "usage": cmd_usage,

@@ -43,6 +43,7 @@ from pathlib import Path
 
 from .config import Config
 from .errors import DetectError
+from .processes import read_procfile
 
 CALLABLE_NAMES = ("application", "app")
 
@@ -256,14 +257,10 @@ def _python_file(config: Config, app_dir: Path, relative: str, reason: str) -> E
 
 
 def procfile_web(app_dir: Path) -> str | None:
-    """The command of a Procfile's `web:` process type."""
-    path = app_dir / "Procfile"
-    if not path.is_file():
-        return None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        match = re.fullmatch(r"\s*web\s*:\s*(.+?)\s*", line)
-        if match:
-            return match.group(1)
+    """The command of a Procfile's `web:` process type (processes.py reads the others)."""
+    for process in read_procfile(app_dir / "Procfile"):
+        if process.name == "web":
+            return process.command
     return None
 
 
