@@ -6,9 +6,13 @@
 #
 # Only the classic builder's features are used, so Docker, Podman and Buildah
 # build it alike.
+#
+# Behind a TLS-inspecting proxy, put its CA certificate (PEM) into certs/ as
+# *.crt before building. Only the `pypi` stage, which installs from PyPI, sees
+# it; the published image copies the installed virtualenvs from that stage, so
+# the certificate is in none of its layers. With certs/ empty nothing changes.
 ARG BASE_IMAGE=debian:trixie-slim
-FROM ${BASE_IMAGE}
-ARG BASE_IMAGE
+FROM ${BASE_IMAGE} AS system
 
 # BASH_ENV and ENV are read by non-interactive bash (bash -c) and interactive sh
 # (sh -ic), keeping the venv first on PATH even where PATH was reset. Tunables
@@ -66,27 +70,43 @@ RUN set -eux; \
 ENV LANG=en_US.UTF-8 \
     LC_ALL=en_US.UTF-8
 
-# The launcher runs on the system Python, outside the app's virtualenv, so it
-# never conflicts with (or depends on) the app's packages. Supervisor and the
-# dependency managers (uv, micropipenv) live in a tools virtualenv of their own
-# for the same reason; the launcher calls uv and micropipenv by full path.
+# PyPI packages, in a stage of their own so that a build CA in certs/ is
+# trusted here and never reaches the final image (see the top of this file).
+FROM system AS pypi
+COPY certs/ /tmp/build-certs/
 COPY requirements/ /opt/s2i-wsgi/requirements/
+# hadolint ignore=SC2086
 RUN set -eux; \
+    certs="$(find /tmp/build-certs -name '*.crt' -type f)"; \
+    if [ -n "${certs}" ]; then \
+        cat /etc/ssl/certs/ca-certificates.crt ${certs} >/tmp/build-ca-bundle.pem; \
+        export PIP_CERT=/tmp/build-ca-bundle.pem SSL_CERT_FILE=/tmp/build-ca-bundle.pem; \
+    fi; \
+    # The launcher runs on the system Python, outside the app's virtualenv, so
+    # it never conflicts with (or depends on) the app's packages. Supervisor and
+    # the dependency managers (uv, micropipenv) live in a tools virtualenv of
+    # their own for the same reason; the launcher calls them by full path.
     python3 -m venv /opt/s2i-wsgi/tools; \
     /opt/s2i-wsgi/tools/bin/pip install --no-cache-dir -r /opt/s2i-wsgi/requirements/tools.txt; \
-    ln -s /opt/s2i-wsgi/tools/bin/supervisord /opt/s2i-wsgi/tools/bin/supervisorctl /usr/local/bin/; \
     find /opt/s2i-wsgi/tools -name '__pycache__' -prune -exec rm -rf {} +; \
-    supervisord --version; \
-    /opt/s2i-wsgi/tools/bin/uv --version; \
-    /opt/s2i-wsgi/tools/bin/micropipenv --version
-
-# The app's virtualenv, with mod_wsgi compiled against this Apache and Python.
-RUN set -eux; \
+    # The app's virtualenv, with mod_wsgi compiled against this Apache and Python.
     python3 -m venv /opt/app-root; \
     /opt/app-root/bin/pip install --no-cache-dir -r /opt/s2i-wsgi/requirements/venv.txt; \
     /opt/app-root/bin/pip install --no-cache-dir -r /opt/s2i-wsgi/requirements/builder.txt; \
-    /opt/app-root/bin/mod_wsgi-express module-config; \
     find /opt/app-root -name '__pycache__' -prune -exec rm -rf {} +
+
+# The published image: the system stage plus the virtualenvs, no build CA.
+FROM system
+ARG BASE_IMAGE
+COPY requirements/ /opt/s2i-wsgi/requirements/
+COPY --from=pypi /opt/s2i-wsgi/tools/ /opt/s2i-wsgi/tools/
+COPY --from=pypi /opt/app-root/ /opt/app-root/
+RUN set -eux; \
+    ln -s /opt/s2i-wsgi/tools/bin/supervisord /opt/s2i-wsgi/tools/bin/supervisorctl /usr/local/bin/; \
+    supervisord --version; \
+    /opt/s2i-wsgi/tools/bin/uv --version; \
+    /opt/s2i-wsgi/tools/bin/micropipenv --version; \
+    /opt/app-root/bin/mod_wsgi-express module-config
 
 COPY root/ /
 COPY src/s2i_wsgi/ /opt/s2i-wsgi/lib/s2i_wsgi/

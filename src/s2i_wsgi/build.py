@@ -3,11 +3,12 @@ virtualenv (deps.py decides how), then make sure there is something to serve."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import deps, django, hooks, importcheck, output
+from . import deps, django, hooks, importcheck, output, secrets
 from .config import APP_ROOT, BUILDER_HOME, Config, load
 from .deps import PYTHON
 from .detect import EntryPoint
@@ -18,7 +19,7 @@ from .servers import SERVERS, choose_server, entry_point
 
 def pip(config: Config, *args: str, what: str) -> None:
     argv = [str(PYTHON), "-m", "pip", "install", *args]
-    code = output.run(argv, cwd=config.app_dir, env=config.environment)
+    code = output.run(argv, cwd=config.app_dir, env={**config.environment, **config.build_secrets})
     if code != 0:
         raise BuildError(
             f"Installing {what} failed (pip exited with status {code}).",
@@ -58,14 +59,22 @@ def install_server(config: Config, server: str, why: str) -> None:
 
 
 def build(environ: Mapping[str, str], source_dir: Path) -> EntryPoint:
-    """The whole build, in the order the README documents."""
+    """The whole build, in the order the README documents, with the build secrets provided."""
     config = load(environ, source_dir)
+    with secrets.provided(secrets.secrets_dir(config["S2I_WSGI_SECRETS_DIR"])) as found:
+        return _build(environ, source_dir, config, found)
+
+
+def _build(environ: Mapping[str, str], source_dir: Path, config: Config, found: secrets.BuildSecrets) -> EntryPoint:
     output.step(f"Building the app in {config.app_dir} with Python {sys.version.split()[0]}")
-    env = {**environ, **config.app_environment}
+    overridden = sorted(name for name in found.environment if name in config.environment and name in config.settings)
+    secrets.describe(found, [name for name in overridden if name != "S2I_WSGI_SECRETS_DIR"])
+    env = {**environ, **config.app_environment, **found.environment}
     changes = hooks.environment_from("build-env", source_dir, config.app_dir, env)
     if changes:
         env.update(changes)
         config = load({**environ, **changes}, source_dir)
+    config = dataclasses.replace(config, build_secrets=found.environment)
     hooks.run("pre-build", source_dir, config.app_dir, env)
     # All four fail fast, before a long install.
     server, why = choose_server(config)

@@ -424,6 +424,15 @@ VARIABLES: list[Variable] = [
         DEPENDENCIES,
     ),
     Variable(
+        "S2I_WSGI_SECRETS_DIR",
+        TEXT,
+        None,
+        "Directory holding build secrets (`ca.crt`, `pip.conf`, `netrc`, `index-url`, `extra-index-url`); "
+        "see [Build secrets and corporate proxies](#build-secrets-and-corporate-proxies).",
+        DEPENDENCIES,
+        default_doc="`/tmp/secrets`",
+    ),
+    Variable(
         "UV_DEFAULT_INDEX",
         TEXT,
         None,
@@ -703,6 +712,9 @@ class Config:
     # Every variable from every layer, merged (for servers' own variables such
     # as UWSGI_*, and $NAME references in .warpdrive/server_args).
     environment: dict[str, str] = field(default_factory=dict)
+    # Variables from build secrets (secrets.py): for the build's child
+    # processes only, applied last; never printed, never in the image.
+    build_secrets: dict[str, str] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> Any:
         return self.settings[name].value

@@ -324,6 +324,7 @@ def _env(config: Config, dependency_plan: DependencyPlan, **extra: str) -> dict[
     # uv reads the system's trust store only when asked to: the image's store
     # holds any corporate proxy CA that pip (truststore) already accepts.
     env.setdefault("UV_SYSTEM_CERTS", "1")
+    env.update(config.build_secrets)
     if dependency_plan.wheelhouse is not None:
         env["PIP_FIND_LINKS"] = str(dependency_plan.wheelhouse)
         env["UV_FIND_LINKS"] = str(dependency_plan.wheelhouse)

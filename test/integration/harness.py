@@ -63,12 +63,17 @@ class Build:
         return self
 
 
-def build_app(app: str, *env: str, source: Path | None = None, tag: str | None = None) -> Build:
-    """Build test/apps/<app> (or `source`) with the builder; -e NAME=VALUE per env item."""
+def build_app(
+    app: str, *env: str, source: Path | None = None, tag: str | None = None, inject: tuple[str, ...] = ()
+) -> Build:
+    """Build test/apps/<app> (or `source`) with the builder; -e NAME=VALUE per env item,
+    --inject SRC:DEST per inject item."""
     image = tag or f"s2i-wsgi-test-{app.replace('_', '-')}:{RUN_ID}"
     argv = [str(REPO / "bin" / "s2i-build"), str(source or APPS / app), BUILDER, image]
     for item in env:
         argv += ["-e", item]
+    for item in inject:
+        argv += ["--inject", item]
     result = subprocess.run(
         argv, capture_output=True, timeout=1500, env={**os.environ, "CONTAINER_ENGINE": ENGINE}, check=False
     )

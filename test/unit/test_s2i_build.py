@@ -1,4 +1,5 @@
-"""bin/s2i-build without an engine: the Dockerfile it writes and the source it copies."""
+"""bin/s2i-build without an engine: the Dockerfile it writes, the engine commands it runs
+(run assemble, commit) and the source it copies."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import importlib.machinery
 import importlib.util
 import re
 import stat
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -318,14 +320,147 @@ def test_with_s2i_on_path_the_same_arguments_go_to_s2i_build(make_app, monkeypat
 def test_no_s2i_skips_the_s2i_binary(make_app, tmp_path, monkeypatch):
     monkeypatch.setattr(s2i_build.shutil, "which", lambda name: f"/usr/bin/{name}")
     monkeypatch.setattr(s2i_build, "builder_scripts_dir", lambda engine, builder: SCRIPTS_DIR)
+    monkeypatch.setattr(s2i_build, "builder_config", lambda engine, builder: BUILDER_CONFIG)
     ran = []
     monkeypatch.setattr(
         s2i_build.subprocess,
         "run",
-        lambda argv, **_: ran.append(argv) or argparse.Namespace(returncode=0),
+        lambda argv, **_: ran.append(argv) or argparse.Namespace(returncode=0, stderr=""),
     )
     monkeypatch.setenv("CONTAINER_ENGINE", "podman")
     assert s2i_build.main([str(make_app()), "s2i-wsgi", "web", "--no-s2i"]) == 0
-    (argv,) = ran
-    assert argv[:4] == ["podman", "build", "--tag", "web"]
-    assert "--pull=false" not in argv  # a docker-only flag
+    assert [argv[:2] for argv in ran] == [["podman", verb] for verb in ("create", "start", "commit", "rm")]
+    assert "s2i" not in [argv[0] for argv in ran]
+
+
+# ---------------------------------------------------------------------------
+# Run and commit: the image the Dockerfile describes, without a layer for injected files.
+
+BUILDER_CONFIG = {"Entrypoint": ["container-entrypoint"], "WorkingDir": "/opt/app-root/src", "Labels": {}}
+
+
+def argvs_for(app: Path, *env, engine="docker", mounts=()):
+    return s2i_build.run_commit_argvs(
+        engine,
+        args(*env),
+        app,
+        scripts_dir=SCRIPTS_DIR,
+        config=BUILDER_CONFIG,
+        container="c1",
+        mounts=list(mounts),
+    )
+
+
+def test_assemble_runs_as_1001_with_the_environment_and_labels_of_the_dockerfile(make_app):
+    app = make_app({".s2i/environment": "A=1\nB=x y\n"})
+    create, _ = argvs_for(app, ("B", "$2"))
+    assert create[:9] == [
+        "docker",
+        "create",
+        "--interactive",
+        "--name",
+        "c1",
+        "--user",
+        "1001",
+        "--entrypoint",
+        "/bin/sh",
+    ]
+    # As s2i does: the upload is unpacked from stdin by the build's user, then assemble runs.
+    assert create[-4:] == ["s2i-wsgi:latest", "-c", 'tar -C /tmp -xf - && exec "$0"', f"{SCRIPTS_DIR}/assemble"]
+    envs = [create[i + 1] for i, word in enumerate(create) if word == "--env"]
+    assert envs == ["A=1", "B=x y", "B=$2"]  # the last one wins, as in the Dockerfile
+    found = [create[i + 1] for i, word in enumerate(create) if word == "--label"]
+    assert found == [
+        "io.openshift.s2i.build.image=s2i-wsgi:latest",
+        "io.openshift.s2i.build.source-location=https://example.com/app.git",
+        "io.k8s.display-name=myapp",
+    ]
+
+
+def test_the_commit_sets_cmd_to_run_and_restores_the_builders_entrypoint(make_app):
+    _, commit = argvs_for(make_app())
+    assert commit == [
+        "docker",
+        "commit",
+        "--change",
+        f'CMD ["{SCRIPTS_DIR}/run"]',
+        "--change",
+        'ENTRYPOINT ["container-entrypoint"]',
+        "c1",
+        "myapp",
+    ]
+
+
+def test_podman_commits_in_docker_format_to_keep_the_healthcheck(make_app):
+    _, commit = argvs_for(make_app(), engine="podman")
+    assert commit[:4] == ["podman", "commit", "--format", "docker"]
+
+
+def test_s2i_bin_scripts_replace_assemble_and_run_in_the_container(make_app):
+    app = make_app({".s2i/bin/assemble": "#!/bin/sh\n", ".s2i/bin/run": "#!/bin/sh\n"})
+    create, commit = argvs_for(app)
+    assert create[-1] == "/tmp/scripts/assemble"
+    assert 'CMD ["/tmp/scripts/run"]' in commit
+
+
+def test_injected_directories_are_mounted_read_only(make_app, tmp_path):
+    create, commit = argvs_for(make_app(), mounts=[(tmp_path / "inject-0", "/tmp/secrets")])
+    assert create[create.index("--volume") + 1] == f"{tmp_path / 'inject-0'}:/tmp/secrets:ro"
+    assert "--volume" not in commit
+
+
+def test_injections_are_staged_readable_and_a_relative_dest_is_under_the_working_dir(tmp_path):
+    src = tmp_path / "secrets"
+    (src / "sub").mkdir(parents=True)
+    (src / "ca.crt").write_text("x")
+    (src / "ca.crt").chmod(0o600)
+    (src / "sub" / "netrc").write_text("y")
+    staged = s2i_build.stage_injections(
+        [(str(src), "/tmp/secrets"), (str(src), "secrets")], "/opt/app-root/src", tmp_path / "work"
+    )
+    assert [dest for _, dest in staged] == ["/tmp/secrets", "/opt/app-root/src/secrets"]
+    copy = staged[0][0]
+    assert stat.S_IMODE((copy / "ca.crt").stat().st_mode) == 0o644
+    assert stat.S_IMODE((copy / "sub").stat().st_mode) == 0o755
+    assert (copy / "sub" / "netrc").read_text() == "y"
+
+
+def test_the_upload_is_owned_by_1001_and_group_0(make_app, tmp_path):
+    upload = make_app({"src/app.py": "app = 1\n", "scripts/assemble": "#!/bin/sh\n"})
+    with tarfile.open(s2i_build.upload_tar(upload, tmp_path)) as tar:
+        members = tar.getmembers()
+    assert {m.name for m in members} >= {"src", "src/app.py", "scripts", "scripts/assemble"}
+    assert {(m.uid, m.gid) for m in members} == {(1001, 0)}
+
+
+def test_inject_takes_src_colon_dest():
+    assert s2i_build.parse_inject_arg("./secrets:/tmp/secrets") == ("./secrets", "/tmp/secrets")
+    with pytest.raises(argparse.ArgumentTypeError):
+        s2i_build.parse_inject_arg("/tmp/secrets")
+
+
+def test_inject_with_as_dockerfile_is_refused(make_app, tmp_path, no_engine_needed, capsys):
+    argv = [str(make_app()), "s2i-wsgi", "web", "--inject", f"{tmp_path}:/tmp/secrets", "--as-dockerfile", "D"]
+    with pytest.raises(SystemExit):
+        s2i_build.main(argv)
+    assert "ERROR: --inject cannot be combined with --as-dockerfile" in capsys.readouterr().err
+
+
+def test_inject_of_a_missing_directory_is_an_error(make_app, tmp_path, no_engine_needed, monkeypatch, capsys):
+    monkeypatch.setattr(s2i_build, "builder_config", lambda engine, builder: BUILDER_CONFIG)
+    with pytest.raises(SystemExit):
+        s2i_build.main([str(make_app()), "s2i-wsgi", "web", "--inject", f"{tmp_path}/nope:/tmp/secrets"])
+    assert f"ERROR: --inject {tmp_path}/nope:/tmp/secrets: {tmp_path}/nope is not a directory." in (
+        capsys.readouterr().err
+    )
+
+
+def test_with_s2i_on_path_inject_goes_to_s2i_build(make_app, tmp_path, monkeypatch):
+    ran = []
+    monkeypatch.setattr(s2i_build.shutil, "which", lambda name: "/usr/local/bin/s2i")
+    monkeypatch.setattr(
+        s2i_build.subprocess, "run", lambda argv, **_: ran.append(argv) or argparse.Namespace(returncode=0)
+    )
+    app = make_app()
+    assert s2i_build.main([str(app), "s2i-wsgi", "web", "--inject", f"{tmp_path}:/tmp/secrets"]) == 0
+    assert ran == [["s2i", "build", str(app), "s2i-wsgi", "web", "--inject", f"{tmp_path}:/tmp/secrets"]]
