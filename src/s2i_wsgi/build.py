@@ -58,6 +58,19 @@ def install_server(config: Config, server: str, why: str) -> None:
     pip(config, "--constraint", str(constraints), chosen.package, what=chosen.title)
 
 
+def install_whitenoise(config: Config, server: str) -> None:
+    """gunicorn and waitress cannot serve files: WhiteNoise serves Django's static files for them."""
+    probe = "import importlib.util, sys; sys.exit(0 if importlib.util.find_spec('whitenoise') else 1)"
+    if output.run([str(PYTHON), "-c", probe], cwd=config.app_dir) == 0:
+        output.step(f"Static files: served by WhiteNoise (installed by the app) in front of {SERVERS[server].title}")
+        return
+    constraints = BUILDER_HOME / "requirements" / "servers.txt"
+    output.step(
+        f"Installing WhiteNoise to serve Django's static files with {SERVERS[server].title}, pinned by the builder"
+    )
+    pip(config, "--constraint", str(constraints), "whitenoise", what="WhiteNoise")
+
+
 def build(environ: Mapping[str, str], source_dir: Path) -> EntryPoint:
     """The whole build, in the order the README documents, with the build secrets provided."""
     config = load(environ, source_dir)
@@ -88,6 +101,8 @@ def _build(environ: Mapping[str, str], source_dir: Path, config: Config, found: 
     hooks.run("build", source_dir, config.app_dir, env)
     importcheck.check(config, entry, django.django_env(entry, config.environment))
     django.collectstatic(config, entry, env)
+    if entry.django and server in ("gunicorn", "waitress") and django.static_alias():
+        install_whitenoise(config, server)
     output.step(f"Entry point: {entry.target} ({entry.reason})")
     if extra:
         listed = ", ".join(f"{name} ({origin})" for name, origin in extra.names())

@@ -22,7 +22,9 @@ container with a non-zero exit instead of serving a half-migrated app.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
+from pathlib import Path
 
 from . import output
 from .config import APP_ROOT, Config
@@ -114,6 +116,22 @@ def static_alias() -> tuple[str, str] | None:
     if not url:
         return None  # STATIC_URL "/" would hide the whole app behind the static directory
     return url, root
+
+
+WRAPPER_DIR = Path(os.environ.get("TMPDIR", "/tmp")) / "s2i-wsgi" / "modules"
+WRAPPER_MODULE = "s2i_wsgi_static"
+
+
+def whitenoise_wrapper(entry: EntryPoint, static: tuple[str, str]) -> str:
+    """A module wrapping the app in WhiteNoise, for servers without a static file handler
+    (gunicorn, waitress): the static files are then served without reaching Django."""
+    url, root = static
+    return (
+        "# Written by s2i-wsgi at start: Django's static files served by WhiteNoise.\n"
+        "from whitenoise import WhiteNoise\n\n"
+        f"from {entry.module} import {entry.callable} as _application\n\n"
+        f"application = WhiteNoise(_application, root={root!r}, prefix={url + '/'!r})\n"
+    )
 
 
 def migrate(config: Config, entry: EntryPoint, env: Mapping[str, str], *, when: str = "at start") -> None:

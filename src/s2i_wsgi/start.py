@@ -3,6 +3,7 @@ then the server (or the app's own command)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,25 @@ def command(plan: Plan, limits: Limits) -> tuple[list[str], dict[str, str]]:
     """The argv to run, and the variables to add to the environment."""
     if plan.entry.command is not None:
         return list(plan.entry.command), {}
+    static = django.static_alias() if plan.entry.django else None
     if plan.server == "mod_wsgi":
-        return mod_wsgi_express(plan.config, plan.entry, limits, static=django.static_alias()), {}
+        return mod_wsgi_express(plan.config, plan.entry, limits, static=static), {}
+    if static and plan.server == "uwsgi":
+        argv, env = server_command(plan.config, plan.server, plan.entry, limits)
+        return [*argv, "--static-map", f"{static[0]}={static[1]}"], env
+    if static and plan.server in ("gunicorn", "waitress"):
+        wrapped = dataclasses.replace(plan.entry, module=django.WRAPPER_MODULE, callable="application")
+        argv, env = server_command(plan.config, plan.server, wrapped, limits)
+        paths = [str(django.WRAPPER_DIR), env.get("PYTHONPATH") or plan.env.get("PYTHONPATH", "")]
+        return argv, {**env, "PYTHONPATH": ":".join(path for path in paths if path)}
     return server_command(plan.config, plan.server, plan.entry, limits)
+
+
+def write_files(plan: Plan) -> None:
+    """Files the command needs, written where the root may be read-only: $TMPDIR."""
+    static = django.static_alias() if plan.entry.django else None
+    if static and plan.entry.is_wsgi and plan.server in ("gunicorn", "waitress"):
+        django.WRAPPER_DIR.mkdir(parents=True, exist_ok=True)
+        (django.WRAPPER_DIR / f"{django.WRAPPER_MODULE}.py").write_text(
+            django.whitenoise_wrapper(plan.entry, static), encoding="utf-8"
+        )

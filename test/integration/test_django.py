@@ -61,3 +61,15 @@ def test_ready_check_fails_until_s2i_wsgi_migrate_has_run(django_build, containe
     after = container.exec("s2i-wsgi", "ready")
     assert after.returncode == 0, after.stderr.decode()
     assert after.stdout.decode() == "ready: GET / on port 8080 answered 200\n"
+
+
+@pytest.mark.parametrize("server", ["gunicorn", "waitress", "uwsgi"])
+def test_static_files_are_served_without_django_by_the_other_servers(built, containers, server):
+    result = built("django_collectstatic", f"WSGI_SERVER={server}").assert_ok()
+    container = containers(result.image, "--user", "123456:0")
+    container.wait_ready()
+    assert container.get("/")[:2] == (200, b"Hello from django_collectstatic (migrated)\n"), container.logs()
+    status, body, headers = container.get("/static/pages/site.css")
+    assert status == 200, container.logs()
+    assert body == (APPS / "django_collectstatic" / "pages" / "static" / "pages" / "site.css").read_bytes()
+    assert headers["Content-Type"].startswith("text/css")

@@ -290,3 +290,36 @@ def test_detect_of_a_django_project_with_disable_migrate_says_no(source, capsys)
     source({**DJANGO_APP, ".s2i/environment": "DISABLE_MIGRATE=yes\n"})
     assert cli.main(["detect"]) == 0
     assert "django:       settings mysite.settings; migrate at start: no (DISABLE_MIGRATE)\n" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------
+# Django's static files with servers other than mod_wsgi
+
+
+def test_gunicorn_serves_django_static_files_through_a_whitenoise_wrapper(make_app, environ, tmp_path, monkeypatch):
+    monkeypatch.setattr(django, "WRAPPER_DIR", tmp_path / "modules")
+    record_static()
+    plan = start.plan({**environ, "WSGI_SERVER": "gunicorn"}, make_app(DJANGO_APP))
+    argv, env = start.command(plan, TWO_CPUS)
+    assert argv[-1] == "s2i_wsgi_static:application"
+    assert env["PYTHONPATH"].split(":")[0] == str(tmp_path / "modules")
+    start.write_files(plan)
+    wrapper = (tmp_path / "modules" / "s2i_wsgi_static.py").read_text()
+    assert "from mysite.wsgi import application as _application\n" in wrapper
+    assert "application = WhiteNoise(_application, root='/opt/app-root/static', prefix='/static/')\n" in wrapper
+
+
+def test_uwsgi_maps_django_static_files_itself(make_app, environ):
+    record_static()
+    plan = start.plan({**environ, "WSGI_SERVER": "uwsgi"}, make_app(DJANGO_APP))
+    argv, _ = start.command(plan, TWO_CPUS)
+    assert argv[-2:] == ["--static-map", "/static=/opt/app-root/static"]
+
+
+def test_without_collected_static_files_the_app_is_served_unwrapped(make_app, environ, tmp_path, monkeypatch):
+    monkeypatch.setattr(django, "WRAPPER_DIR", tmp_path / "modules")
+    plan = start.plan({**environ, "WSGI_SERVER": "waitress"}, make_app(DJANGO_APP))
+    argv, _ = start.command(plan, TWO_CPUS)
+    assert argv[-1] == "mysite.wsgi:application"
+    start.write_files(plan)
+    assert not (tmp_path / "modules").exists()
