@@ -150,3 +150,18 @@ def test_the_same_app_runs_once_the_setting_is_given(built, containers):
     container = containers(built("import_needs_run_time_setting").assert_ok().image, "-e", "REQUIRED_SETTING=hi")
     container.wait_ready()
     assert fetch(f"{container.url}/")[:2] == (200, b"Hello from import_needs_run_time_setting: hi\n")
+
+
+def test_a_bounded_daemon_queue_answers_overflow_with_a_fast_503(image, containers):
+    container = containers(
+        image, "-e", "MOD_WSGI_PROCESSES=1", "-e", "MOD_WSGI_THREADS=1", "-e", "MOD_WSGI_QUEUE_TIMEOUT=1",
+        "-e", "MOD_WSGI_DAEMON_BACKLOG=1", "-e", "MOD_WSGI_CONNECT_TIMEOUT=1",
+    )  # fmt: skip
+    container.wait_ready()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(lambda _: fetch(f"{container.url}/sleep/3"), range(6)))
+    fast_503 = [elapsed for status, _, elapsed in results if status == 503]
+    assert len(fast_503) >= 2, (results, container.logs())
+    assert max(fast_503) < 2.5, results
+    assert "WSGI0116: Unable to connect to WSGI daemon process" in container.logs()
+    assert fetch(f"{container.url}/")[:2] == (200, b"Hello from reliability\n")
