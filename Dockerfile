@@ -3,16 +3,25 @@
 #
 #   docker build -t s2i-wsgi:3.13 .                                          # Debian trixie, Python 3.13
 #   docker build -t s2i-wsgi:3.11 --build-arg BASE_IMAGE=debian:bookworm-slim .   # Python 3.11
+#   docker build -t s2i-wsgi:3.13-runtime --target runtime .                  # the runtime image
+#
+# Stages: `base` (Python, Apache, locale), `compile` (mod_wsgi and the tools
+# virtualenv, built with the headers and compiler), `build-tools` (uv and
+# micropipenv added to the tools virtualenv), `runtime` (base plus what
+# `compile` built, the launcher and the s2i scripts: no compiler, no headers,
+# for lean app images through s2i's extended builds) and `builder` (runtime
+# plus the compiler, headers and dependency tools; the default target).
 #
 # Only the classic builder's features are used, so Docker, Podman and Buildah
 # build it alike.
 #
 # Behind a TLS-inspecting proxy, put its CA certificate (PEM) into certs/ as
-# *.crt before building. Only the `pypi` stage, which installs from PyPI, sees
-# it; the published image copies the installed virtualenvs from that stage, so
-# the certificate is in none of its layers. With certs/ empty nothing changes.
+# *.crt before building. Only the stages that install from PyPI (`compile`,
+# `build-tools`) see it; the published images copy the installed virtualenvs
+# from them, so the certificate is in none of their layers. With certs/ empty
+# nothing changes.
 ARG BASE_IMAGE=debian:trixie-slim
-FROM ${BASE_IMAGE} AS system
+FROM ${BASE_IMAGE} AS base
 
 # BASH_ENV and ENV are read by non-interactive bash (bash -c) and interactive sh
 # (sh -ic), keeping the venv first on PATH even where PATH was reset. Tunables
@@ -34,80 +43,97 @@ ENV APP_ROOT=/opt/app-root \
 
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
-# Debian's Python (with venv and headers), Apache httpd with the headers and
-# apxs that mod_wsgi compiles against, a C toolchain for packages built from
-# source, and what s2i and OpenShift need in a builder (tar, sh, chown).
+# What both images run: Debian's Python and its shared library (mod_wsgi links
+# against it), Apache httpd, and what s2i and OpenShift need (tar, sh, chown).
 # hadolint ignore=DL3008
 RUN set -eux; \
     apt-get update; \
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         apache2-bin \
-        apache2-dev \
         ca-certificates \
-        g++ \
-        gcc \
-        git \
-        libc6-dev \
         libnss-wrapper \
         locales \
-        make \
         media-types \
-        pkg-config \
         procps \
         python3 \
-        python3-dev \
-        python3-venv \
         tar \
     ; \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        "libpython$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')" \
+    ; \
+    apt-get clean; \
     rm -rf /var/lib/apt/lists/*; \
     # A real en_US.UTF-8 locale, not just the variable.
     localedef -i en_US -c -f UTF-8 -A /usr/share/locale/locale.alias en_US.UTF-8; \
     locale -a | grep -qx 'en_US.utf8'; \
-    apachectl -v 2>/dev/null || /usr/sbin/apache2 -v; \
+    /usr/sbin/apache2 -v; \
     python3 --version
 
 # Set only now that the locale exists (earlier, apt's perl would warn about it).
 ENV LANG=en_US.UTF-8 \
     LC_ALL=en_US.UTF-8
 
-# PyPI packages, in a stage of their own so that a build CA in certs/ is
-# trusted here and never reaches the final image (see the top of this file).
-FROM system AS pypi
-COPY certs/ /tmp/build-certs/
+# The compiler and headers mod_wsgi builds with (also installed in `builder`,
+# for the app's packages; never in `runtime`).
+FROM base AS compile
+# hadolint ignore=DL3008
+RUN set -eux; \
+    apt-get update; \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        apache2-dev \
+        gcc \
+        libc6-dev \
+        python3-dev \
+        python3-venv \
+    ; \
+    apt-get clean; \
+    rm -rf /var/lib/apt/lists/*
+
+# The launcher runs on the system Python, outside the app's virtualenv, so it
+# never conflicts with (or depends on) the app's packages. Supervisor lives in
+# a tools virtualenv of its own for the same reason (the builder adds the
+# dependency managers, uv and micropipenv, there).
 COPY requirements/ /opt/s2i-wsgi/requirements/
+COPY certs/ /tmp/build-certs/
+# A build CA (certs/*.crt) joins the system bundle for pip in this stage only.
 # hadolint ignore=SC2086
 RUN set -eux; \
     certs="$(find /tmp/build-certs -name '*.crt' -type f)"; \
-    if [ -n "${certs}" ]; then \
-        cat /etc/ssl/certs/ca-certificates.crt ${certs} >/tmp/build-ca-bundle.pem; \
-        export PIP_CERT=/tmp/build-ca-bundle.pem SSL_CERT_FILE=/tmp/build-ca-bundle.pem; \
-    fi; \
-    # The launcher runs on the system Python, outside the app's virtualenv, so
-    # it never conflicts with (or depends on) the app's packages. Supervisor and
-    # the dependency managers (uv, micropipenv) live in a tools virtualenv of
-    # their own for the same reason; the launcher calls them by full path.
+    cat /etc/ssl/certs/ca-certificates.crt ${certs} >/tmp/build-ca-bundle.pem
+ENV PIP_CERT=/tmp/build-ca-bundle.pem \
+    SSL_CERT_FILE=/tmp/build-ca-bundle.pem
+RUN set -eux; \
     python3 -m venv /opt/s2i-wsgi/tools; \
     /opt/s2i-wsgi/tools/bin/pip install --no-cache-dir -r /opt/s2i-wsgi/requirements/tools.txt; \
     find /opt/s2i-wsgi/tools -name '__pycache__' -prune -exec rm -rf {} +; \
-    # The app's virtualenv, with mod_wsgi compiled against this Apache and Python.
+    /opt/s2i-wsgi/tools/bin/supervisord --version
+
+# The app's virtualenv, with mod_wsgi compiled against this Apache and Python.
+# Group permissions are set here (g=u, what fix-permissions does), so that the
+# stages that copy it need not change every file again in a layer of their own.
+RUN set -eux; \
     python3 -m venv /opt/app-root; \
     /opt/app-root/bin/pip install --no-cache-dir -r /opt/s2i-wsgi/requirements/venv.txt; \
     /opt/app-root/bin/pip install --no-cache-dir -r /opt/s2i-wsgi/requirements/builder.txt; \
-    find /opt/app-root -name '__pycache__' -prune -exec rm -rf {} +
+    /opt/app-root/bin/mod_wsgi-express module-config; \
+    find /opt/app-root -name '__pycache__' -prune -exec rm -rf {} +; \
+    mkdir -p /opt/app-root/src /opt/app-root/etc; \
+    chmod -R g=u /opt/app-root
 
-# The published image: the system stage plus the virtualenvs, no build CA.
-FROM system
-ARG BASE_IMAGE
-COPY requirements/ /opt/s2i-wsgi/requirements/
-COPY --from=pypi /opt/s2i-wsgi/tools/ /opt/s2i-wsgi/tools/
-COPY --from=pypi /opt/app-root/ /opt/app-root/
+# The dependency managers the builder adds to the tools virtualenv (uv,
+# micropipenv), installed here where a build CA is trusted.
+FROM compile AS build-tools
 RUN set -eux; \
-    ln -s /opt/s2i-wsgi/tools/bin/supervisord /opt/s2i-wsgi/tools/bin/supervisorctl /usr/local/bin/; \
-    supervisord --version; \
+    /opt/s2i-wsgi/tools/bin/pip install --no-cache-dir -r /opt/s2i-wsgi/requirements/build-tools.txt; \
+    find /opt/s2i-wsgi/tools -name '__pycache__' -prune -exec rm -rf {} +; \
     /opt/s2i-wsgi/tools/bin/uv --version; \
-    /opt/s2i-wsgi/tools/bin/micropipenv --version; \
-    /opt/app-root/bin/mod_wsgi-express module-config
+    /opt/s2i-wsgi/tools/bin/micropipenv --version
 
+# The runtime image: what an app image needs to serve, nothing to build with.
+FROM base AS runtime
+ARG BASE_IMAGE
+COPY --from=compile /opt/s2i-wsgi/ /opt/s2i-wsgi/
+COPY --from=compile --chown=1001:0 /opt/app-root/ /opt/app-root/
 COPY root/ /
 COPY src/s2i_wsgi/ /opt/s2i-wsgi/lib/s2i_wsgi/
 COPY s2i/bin/ /usr/libexec/s2i/
@@ -115,27 +141,35 @@ COPY s2i/bin/ /usr/libexec/s2i/
 # UID 1001 owns the app; group 0 may write everything the app or server
 # writes, so OpenShift's arbitrary UIDs (always in group 0) work too. /etc/passwd
 # is group-writable so the entrypoint can name such a UID (getpwuid, getuser).
+# /opt/s2i-wsgi/cache holds the dependency cache incremental builds reuse
+# (outside /opt/app-root, so the runtime image never receives it).
 RUN set -eux; \
     useradd --uid 1001 --gid 0 --no-create-home --home-dir /opt/app-root/src \
         --shell /bin/bash --comment 'Default application user' default; \
-    mkdir -p /opt/app-root/src /opt/app-root/etc; \
-    python3 -m compileall -q /opt/s2i-wsgi/lib; \
-    chown -R 1001:0 /opt/app-root; \
-    fix-permissions /opt/app-root; \
+    ln -s /opt/s2i-wsgi/tools/bin/supervisord /opt/s2i-wsgi/tools/bin/supervisorctl /usr/local/bin/; \
+    mkdir -p /opt/s2i-wsgi/cache; \
+    chown 1001:0 /opt/s2i-wsgi/cache /opt/app-root; \
+    chown -R 1001:0 /opt/app-root/etc /opt/app-root/src; \
+    chmod 0775 /opt/s2i-wsgi/cache /opt/app-root; \
+    fix-permissions /opt/app-root/etc /opt/app-root/src; \
+    # The system Python (python3 on PATH is the app's venv, which root must not write to).
+    /usr/bin/python3 -m compileall -q /opt/s2i-wsgi/lib; \
     chmod g+w /etc/passwd; \
+    supervisord --version; \
     s2i-wsgi --version
 
-LABEL name="s2i-wsgi" \
-      summary="Python WSGI applications on Apache httpd + mod_wsgi, built with Source-to-Image" \
-      description="Builds Python web applications from source into images that serve them with Apache httpd and mod_wsgi (mod_wsgi-express, daemon mode)." \
-      io.k8s.display-name="s2i-wsgi (Python + Apache httpd + mod_wsgi)" \
-      io.k8s.description="Builds Python web applications from source into images that serve them with Apache httpd and mod_wsgi (mod_wsgi-express, daemon mode)." \
+LABEL name="s2i-wsgi-runtime" \
+      summary="Runtime image for Python WSGI applications built with s2i-wsgi (Apache httpd + mod_wsgi)" \
+      description="Serves Python web applications built by the s2i-wsgi builder image, without compiler, headers or build caches (s2i extended builds: --runtime-image)." \
+      io.k8s.display-name="s2i-wsgi runtime (Python + Apache httpd + mod_wsgi)" \
+      io.k8s.description="Serves Python web applications built by the s2i-wsgi builder image, without compiler, headers or build caches (s2i extended builds: --runtime-image)." \
       io.openshift.expose-services="8080:http" \
-      io.openshift.tags="builder,python,wsgi,mod_wsgi,apache,httpd" \
+      io.openshift.tags="runtime,python,wsgi,mod_wsgi,apache,httpd" \
       io.openshift.s2i.scripts-url="image:///usr/libexec/s2i" \
       io.s2i.scripts-url="image:///usr/libexec/s2i" \
-      org.opencontainers.image.title="s2i-wsgi" \
-      org.opencontainers.image.description="Source-to-Image builder for Python WSGI applications served by Apache httpd + mod_wsgi" \
+      io.openshift.s2i.assemble-input-files="/opt/app-root" \
+      org.opencontainers.image.title="s2i-wsgi-runtime" \
+      org.opencontainers.image.description="Runtime image for Python WSGI applications built with s2i-wsgi" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.base.name="${BASE_IMAGE}"
 
@@ -146,3 +180,44 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=6s --start-period=60s --retries=3 CMD ["s2i-wsgi", "ready", "--timeout", "5"]
 ENTRYPOINT ["container-entrypoint"]
 CMD ["/usr/libexec/s2i/usage"]
+
+# The builder image: the runtime image plus a C toolchain and headers for
+# packages built from source, git, and the dependency managers (uv,
+# micropipenv) in the tools virtualenv; the launcher calls them by full path.
+FROM runtime AS builder
+ARG BASE_IMAGE
+USER 0
+# hadolint ignore=DL3008
+RUN set -eux; \
+    apt-get update; \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        apache2-dev \
+        g++ \
+        gcc \
+        git \
+        libc6-dev \
+        make \
+        pkg-config \
+        python3-dev \
+        python3-venv \
+    ; \
+    apt-get clean; \
+    rm -rf /var/lib/apt/lists/*
+COPY --from=build-tools /opt/s2i-wsgi/tools/ /opt/s2i-wsgi/tools/
+RUN set -eux; \
+    /opt/s2i-wsgi/tools/bin/uv --version; \
+    /opt/s2i-wsgi/tools/bin/micropipenv --version
+
+LABEL name="s2i-wsgi" \
+      summary="Python WSGI applications on Apache httpd + mod_wsgi, built with Source-to-Image" \
+      description="Builds Python web applications from source into images that serve them with Apache httpd and mod_wsgi (mod_wsgi-express, daemon mode)." \
+      io.k8s.display-name="s2i-wsgi (Python + Apache httpd + mod_wsgi)" \
+      io.k8s.description="Builds Python web applications from source into images that serve them with Apache httpd and mod_wsgi (mod_wsgi-express, daemon mode)." \
+      io.openshift.tags="builder,python,wsgi,mod_wsgi,apache,httpd" \
+      io.openshift.s2i.assemble-input-files="" \
+      io.s2i-wsgi.cache-dir="/opt/s2i-wsgi/cache" \
+      org.opencontainers.image.title="s2i-wsgi" \
+      org.opencontainers.image.description="Source-to-Image builder for Python WSGI applications served by Apache httpd + mod_wsgi" \
+      org.opencontainers.image.base.name="${BASE_IMAGE}"
+
+USER 1001

@@ -36,7 +36,10 @@ $(PY): requirements/dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	@touch $(PY)
 
+# The builder (the Dockerfile's last stage) and the runtime image (`--target runtime`, tagged TAG-runtime).
 build: engine
+	$(CONTAINER_ENGINE) build --build-arg BASE_IMAGE=$(BASE_IMAGE) --target runtime -t $(IMAGE)-runtime \
+		$(if $(filter $(BASE_IMAGE),debian:trixie-slim),-t $(IMAGE_NAME):latest-runtime) .
 	$(CONTAINER_ENGINE) build --build-arg BASE_IMAGE=$(BASE_IMAGE) -t $(IMAGE) \
 		$(if $(filter $(BASE_IMAGE),debian:trixie-slim),-t $(IMAGE_NAME):latest) .
 
@@ -58,7 +61,7 @@ test-unit: $(PY)
 
 # The whole suite against the default image, in parallel (one worker per test file).
 test-integration: $(PY) build
-	S2I_WSGI_IMAGE=$(IMAGE) BASE_IMAGE=$(BASE_IMAGE) \
+	S2I_WSGI_IMAGE=$(IMAGE) S2I_WSGI_RUNTIME_IMAGE=$(IMAGE)-runtime BASE_IMAGE=$(BASE_IMAGE) \
 		$(PY) -m pytest test/integration -q -n $(PYTEST_WORKERS) --dist loadfile
 
 # The smoke subset against every other variant.
@@ -66,7 +69,7 @@ test-variants: $(PY) build-all
 	@set -e; for v in $(VARIANTS); do \
 		[ "$${v#*=}" = "$(BASE_IMAGE)" ] && continue; \
 		echo "---> Smoke tests against $(IMAGE_NAME):$${v%%=*}"; \
-		S2I_WSGI_IMAGE=$(IMAGE_NAME):$${v%%=*} BASE_IMAGE=$${v#*=} \
+		S2I_WSGI_IMAGE=$(IMAGE_NAME):$${v%%=*} S2I_WSGI_RUNTIME_IMAGE=$(IMAGE_NAME):$${v%%=*}-runtime BASE_IMAGE=$${v#*=} \
 			$(PY) -m pytest test/integration -q -m smoke -n $(PYTEST_WORKERS) --dist loadfile; \
 	done
 

@@ -8,9 +8,9 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import deps, django, hooks, importcheck, output, secrets
+from . import cache, deps, django, hooks, importcheck, output, secrets
 from .config import APP_ROOT, BUILDER_HOME, Config, load
-from .deps import PYTHON
+from .deps import PYTHON, UV
 from .detect import EntryPoint
 from .errors import BuildError
 from .processes import find as find_extra_processes
@@ -19,7 +19,9 @@ from .servers import SERVERS, choose_server, entry_point
 
 def pip(config: Config, *args: str, what: str) -> None:
     argv = [str(PYTHON), "-m", "pip", "install", *args]
-    code = output.run(argv, cwd=config.app_dir, env={**config.environment, **config.build_secrets})
+    env = {**config.environment, **config.build_secrets, **cache.installer_environment(cache.CACHE_DIR)}
+    env.pop("PIP_NO_CACHE_DIR", None)
+    code = output.run(argv, cwd=config.app_dir, env=env)
     if code != 0:
         raise BuildError(
             f"Installing {what} failed (pip exited with status {code}).",
@@ -71,6 +73,23 @@ def install_whitenoise(config: Config, server: str) -> None:
     pip(config, "--constraint", str(constraints), "whitenoise", what="WhiteNoise")
 
 
+def install_dependencies(dependency_plan: deps.DependencyPlan, config: Config) -> None:
+    """Install with the previous build's cache when there is one; should that fail, once more without."""
+    restored = cache.restore(cache.CACHE_DIR, cache.ARTIFACTS_DIR)
+    try:
+        deps.install(dependency_plan, config)
+    except BuildError:
+        if not restored:
+            raise
+        output.warning(
+            "Installing the dependencies failed with the cache from the previous build, which may be "
+            "damaged. Installing them again without it."
+        )
+        cache.clear(cache.CACHE_DIR)
+        deps.install(dependency_plan, config)
+    cache.keep(config["BUILD_CACHE"], UV, cache.CACHE_DIR)
+
+
 def build(environ: Mapping[str, str], source_dir: Path) -> EntryPoint:
     """The whole build, in the order the README documents, with the build secrets provided."""
     config = load(environ, source_dir)
@@ -94,7 +113,7 @@ def _build(environ: Mapping[str, str], source_dir: Path, config: Config, found: 
     entry = entry_point(config)
     extra = find_extra_processes(source_dir, config.app_dir)
     dependency_plan = deps.plan(config)
-    deps.install(dependency_plan, config)
+    install_dependencies(dependency_plan, config)
     if entry.is_wsgi:
         install_server(config, server, why)
         check_importable(config, entry)

@@ -1,4 +1,4 @@
-"""Command line: `s2i-wsgi build|start|detect|config|usage|envvars|save-artifacts|...`."""
+"""Command line: `s2i-wsgi build|start|detect|config|usage|envvars|save-artifacts|assemble-runtime|...`."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ import os
 import secrets
 import shlex
 import sys
-import tarfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, hooks, output, prefix, start, supervise, supervisord, tasks
+from . import __version__, cache, hooks, output, prefix, runtime, start, supervise, supervisord, tasks
 from .build import build
 from .config import APP_ROOT, SOURCE_DIR, VARIABLES, Config, load
 from .envdoc import markdown_reference, replace_section
@@ -235,13 +234,22 @@ def cmd_envvars(args: argparse.Namespace) -> int:
 
 
 def cmd_save_artifacts(_: argparse.Namespace) -> int:
-    """Stream reusable build caches as a tar on stdout (empty when there are none)."""
-    cache = APP_ROOT / "src" / ".cache"
-    with tarfile.open(fileobj=sys.stdout.buffer, mode="w|") as tar:
-        for name in ("pip", "uv"):
-            path = cache / name
-            if path.is_dir():
-                tar.add(path, arcname=name)
+    """Stream the dependency cache as a tar on stdout (empty when there is none)."""
+    cache.save(sys.stdout.buffer, cache.CACHE_DIR)
+    sys.stdout.buffer.flush()
+    return 0
+
+
+def cmd_assemble_runtime(_: argparse.Namespace) -> int:
+    """Put the app copied from the builder's output in place, and check the runtime can serve it."""
+    runtime.place(APP_ROOT)
+    runtime.check(APP_ROOT)
+    plan = start.plan(os.environ, _source_dir(), env_hooks=False)
+    if plan.entry.is_wsgi:
+        check_installed(plan.config, plan.server, plan.server_why)
+        output.step(f"The app image will serve {plan.entry.target} with {plan.server_title}")
+    else:
+        output.step(f"The app image will start {plan.entry.target}")
     return 0
 
 
@@ -279,7 +287,8 @@ def parser() -> argparse.ArgumentParser:
     envvars = sub.add_parser("envvars", help="print the environment variable reference")
     envvars.add_argument("--markdown", action="store_true", help="as Markdown (the default, for the README)")
     envvars.add_argument("--update", metavar="FILE", help="replace the generated section of FILE (the README)")
-    sub.add_parser("save-artifacts", help="write reusable build caches to stdout as a tar")
+    sub.add_parser("save-artifacts", help="write the dependency cache to stdout as a tar (incremental builds)")
+    sub.add_parser("assemble-runtime", help="put an app built by the builder image in place in the runtime image")
     sub.add_parser("setup", help="run the app's setup hook (one-off initialisation)")
     sub.add_parser("migrate", help="run the app's migrate hook, or Django's manage.py migrate")
     for name, what in (("alive", "answers HTTP at all"), ("ready", "answers HEALTHCHECK_PATH below 500")):
@@ -300,6 +309,7 @@ COMMANDS = {
     "usage": cmd_usage,
     "envvars": cmd_envvars,
     "save-artifacts": cmd_save_artifacts,
+    "assemble-runtime": cmd_assemble_runtime,
     "setup": cmd_setup,
     "migrate": cmd_migrate,
     "alive": cmd_check,

@@ -409,6 +409,16 @@ VARIABLES: list[Variable] = [
         DEPENDENCIES,
     ),
     Variable(
+        "BUILD_CACHE",
+        choice("all", "built", "none"),
+        "all",
+        "What the app image keeps of the dependency cache for incremental builds (`save-artifacts`): "
+        "`all` (wheels built from source, and what pip and uv downloaded), `built` (only wheels built "
+        "from source: a smaller image, downloads happen again) or `none`. The runtime image never "
+        "carries it. See [Incremental builds](#incremental-builds).",
+        DEPENDENCIES,
+    ),
+    Variable(
         "PIP_INDEX_URL",
         TEXT,
         None,

@@ -43,7 +43,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import output
+from . import cache, output
 from .config import APP_ROOT, Config
 from .errors import BuildError, ConfigError
 
@@ -324,6 +324,9 @@ def _env(config: Config, dependency_plan: DependencyPlan, **extra: str) -> dict[
     # uv reads the system's trust store only when asked to: the image's store
     # holds any corporate proxy CA that pip (truststore) already accepts.
     env.setdefault("UV_SYSTEM_CERTS", "1")
+    # The dependency cache (cache.py) replaces the image's PIP_NO_CACHE_DIR for the build.
+    env.pop("PIP_NO_CACHE_DIR", None)
+    env.update(cache.installer_environment(cache.CACHE_DIR))
     env.update(config.build_secrets)
     if dependency_plan.wheelhouse is not None:
         env["PIP_FIND_LINKS"] = str(dependency_plan.wheelhouse)
@@ -375,39 +378,31 @@ def _pip(config: Config, p: DependencyPlan, *args: str, what: str) -> None:
 
 
 def _install_uv(config: Config, p: DependencyPlan) -> None:
-    with _scratch("s2i-wsgi-uv-") as cache:
-        env = _env(
-            config,
-            p,
-            UV_PROJECT_ENVIRONMENT=str(APP_ROOT),
-            UV_PYTHON_DOWNLOADS="never",
-            UV_CACHE_DIR=str(cache),
-            UV_LINK_MODE="copy",
-        )
-        python = ["--python", str(PYTHON)]
-        output.step("Checking uv.lock is up to date with pyproject.toml (uv lock --check)")
-        _run(
-            [str(UV), "lock", "--check", "--offline", *python],
-            config,
-            env,
-            out_of_date(UV_LOCK, "pyproject.toml", "uv lock --check", "uv lock"),
-        )
-        output.step("Installing the packages locked in uv.lock (uv sync --locked)")
-        argv = [str(UV), "sync", "--locked", "--inexact", "--no-default-groups", "--no-editable", *python]
-        if config["DISABLE_PYPROJECT_TOML_PROCESSING"]:
-            argv.append("--no-install-project")
-        _run(
-            argv,
-            config,
-            env,
-            lambda code: BuildError(
-                f"Installing the packages locked in uv.lock failed (uv exited with status {code}).",
-                "uv's output above names the package it could not download, build or install.",
-                "Check that the indexes recorded in uv.lock are reachable from the build (UV_DEFAULT_INDEX, "
-                "UV_INDEX for private ones) and that any system library a package compiles against is "
-                "available; then build again.",
-            ),
-        )
+    env = _env(config, p, UV_PROJECT_ENVIRONMENT=str(APP_ROOT), UV_PYTHON_DOWNLOADS="never", UV_LINK_MODE="copy")
+    python = ["--python", str(PYTHON)]
+    output.step("Checking uv.lock is up to date with pyproject.toml (uv lock --check)")
+    _run(
+        [str(UV), "lock", "--check", "--offline", *python],
+        config,
+        env,
+        out_of_date(UV_LOCK, "pyproject.toml", "uv lock --check", "uv lock"),
+    )
+    output.step("Installing the packages locked in uv.lock (uv sync --locked)")
+    argv = [str(UV), "sync", "--locked", "--inexact", "--no-default-groups", "--no-editable", *python]
+    if config["DISABLE_PYPROJECT_TOML_PROCESSING"]:
+        argv.append("--no-install-project")
+    _run(
+        argv,
+        config,
+        env,
+        lambda code: BuildError(
+            f"Installing the packages locked in uv.lock failed (uv exited with status {code}).",
+            "uv's output above names the package it could not download, build or install.",
+            "Check that the indexes recorded in uv.lock are reachable from the build (UV_DEFAULT_INDEX, "
+            "UV_INDEX for private ones) and that any system library a package compiles against is "
+            "available; then build again.",
+        ),
+    )
 
 
 def _install_micropipenv(config: Config, p: DependencyPlan) -> None:
@@ -432,7 +427,7 @@ def _install_pipenv(config: Config, p: DependencyPlan) -> None:
     spec = f"pipenv=={p.pipenv_version}" if p.pipenv_version else None
     with _scratch("s2i-wsgi-pipenv-") as scratch:
         venv = scratch / "venv"
-        env = _env(config, p, UV_CACHE_DIR=str(scratch / "uv-cache"), UV_PYTHON_DOWNLOADS="never")
+        env = _env(config, p, UV_PYTHON_DOWNLOADS="never")
         output.step(f"Installing {spec or 'pipenv (pinned default)'} into a temporary virtualenv (ENABLE_PIPENV)")
 
         def failure(code: int) -> BuildError:
@@ -458,7 +453,7 @@ def _install_pipenv(config: Config, p: DependencyPlan) -> None:
             PIPENV_VERBOSITY="-1",
             PIPENV_NOSPIN="1",
             PIPENV_YES="1",
-            PIPENV_CACHE_DIR=str(scratch / "pipenv-cache"),
+            PIPENV_CACHE_DIR=str(cache.CACHE_DIR / "pip"),
             XDG_CACHE_HOME=str(scratch / "cache"),
         )
         if (config.app_dir / "Pipfile").is_file():

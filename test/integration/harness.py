@@ -19,6 +19,10 @@ REPO = Path(__file__).resolve().parents[2]
 APPS = REPO / "test" / "apps"
 ENGINE = os.environ.get("CONTAINER_ENGINE", "docker")
 BUILDER = os.environ.get("S2I_WSGI_IMAGE", "s2i-wsgi:latest")
+# The runtime variant (`--target runtime`), tagged TAG-runtime by the Makefile.
+RUNTIME = os.environ.get(
+    "S2I_WSGI_RUNTIME_IMAGE", f"{BUILDER}-runtime" if ":" in BUILDER else f"{BUILDER}:latest-runtime"
+)
 BASE_IMAGE = os.environ.get("BASE_IMAGE", "debian:trixie-slim")
 RUN_ID = os.environ.get("S2I_WSGI_TEST_RUN", uuid.uuid4().hex[:8])
 LABEL = "s2i-wsgi-test=1"
@@ -51,6 +55,26 @@ def ensure_builder() -> str:
     return BUILDER
 
 
+def ensure_runtime() -> str:
+    """The runtime image, built (`--target runtime`) unless it exists."""
+    lock_path = Path(os.environ.get("TMPDIR", "/tmp")) / "s2i-wsgi-runtime.lock"
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if engine("image", "inspect", RUNTIME, check=False).returncode != 0:
+            engine(
+                "build",
+                "--build-arg",
+                f"BASE_IMAGE={BASE_IMAGE}",
+                "--target",
+                "runtime",
+                "-t",
+                RUNTIME,
+                str(REPO),
+                timeout=1800,
+            )
+    return RUNTIME
+
+
 @dataclass
 class Build:
     app: str
@@ -64,12 +88,18 @@ class Build:
 
 
 def build_app(
-    app: str, *env: str, source: Path | None = None, tag: str | None = None, inject: tuple[str, ...] = ()
+    app: str,
+    *env: str,
+    source: Path | None = None,
+    tag: str | None = None,
+    inject: tuple[str, ...] = (),
+    options: tuple[str, ...] = (),
 ) -> Build:
     """Build test/apps/<app> (or `source`) with the builder; -e NAME=VALUE per env item,
-    --inject SRC:DEST per inject item."""
+    --inject SRC:DEST per inject item; `options` are further bin/s2i-build options
+    (--incremental, --runtime-image IMAGE)."""
     image = tag or f"s2i-wsgi-test-{app.replace('_', '-')}:{RUN_ID}"
-    argv = [str(REPO / "bin" / "s2i-build"), str(source or APPS / app), BUILDER, image]
+    argv = [str(REPO / "bin" / "s2i-build"), str(source or APPS / app), BUILDER, image, *options]
     for item in env:
         argv += ["-e", item]
     for item in inject:

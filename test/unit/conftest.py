@@ -15,7 +15,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "src"))
 
-from s2i_wsgi import config  # noqa: E402
+from s2i_wsgi import cache, config  # noqa: E402
 from s2i_wsgi.config import Config  # noqa: E402
 
 # Variables the tests must not inherit from whoever runs them.
@@ -63,3 +63,11 @@ def load_config() -> Callable[..., Config]:
         return config.load(environ, app_dir)
 
     return load
+
+
+@pytest.fixture(autouse=True)
+def dependency_cache_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds in unit tests cache into a temporary directory, never the host's /opt/s2i-wsgi or /tmp/artifacts."""
+    base = tmp_path_factory.mktemp("dependency-cache")
+    monkeypatch.setattr(cache, "CACHE_DIR", base / "cache")
+    monkeypatch.setattr(cache, "ARTIFACTS_DIR", base / "artifacts")

@@ -8,7 +8,7 @@ import tarfile
 
 import pytest
 
-from s2i_wsgi import __version__, cli
+from s2i_wsgi import __version__, cache, cli
 from s2i_wsgi.config import VARIABLES
 from s2i_wsgi.envdoc import markdown_reference
 from s2i_wsgi.resources import Limits
@@ -255,20 +255,20 @@ def test_no_command_is_a_usage_error(capsys):
 # save-artifacts
 
 
-def test_save_artifacts_streams_the_pip_cache_as_a_tar(tmp_path, monkeypatch, capsysbinary):
-    root = tmp_path / "app-root"
-    (root / "src" / ".cache" / "pip" / "http").mkdir(parents=True)
-    (root / "src" / ".cache" / "pip" / "http" / "entry").write_text("cached")
-    monkeypatch.setattr(cli, "APP_ROOT", root)
+def test_save_artifacts_streams_the_dependency_cache_as_a_tar(tmp_path, monkeypatch, capsysbinary):
+    (tmp_path / "pip" / "wheels").mkdir(parents=True)
+    (tmp_path / "pip" / "wheels" / "a.whl").write_text("wheel")
+    (tmp_path / cache.MARKER).write_text("{}")
+    monkeypatch.setattr(cache, "CACHE_DIR", tmp_path)
     assert cli.main(["save-artifacts"]) == 0
     with tarfile.open(fileobj=io.BytesIO(capsysbinary.readouterr().out)) as tar:
         names = tar.getnames()
-    assert "pip/http/entry" in names
-    assert not any(name.startswith("uv") for name in names)
+    assert "pip/wheels/a.whl" in names
+    assert cache.MARKER in names
 
 
-def test_save_artifacts_without_caches_streams_an_empty_tar(tmp_path, monkeypatch, capsysbinary):
-    monkeypatch.setattr(cli, "APP_ROOT", tmp_path)
+def test_save_artifacts_without_a_cache_streams_an_empty_tar(tmp_path, monkeypatch, capsysbinary):
+    monkeypatch.setattr(cache, "CACHE_DIR", tmp_path)
     assert cli.main(["save-artifacts"]) == 0
     with tarfile.open(fileobj=io.BytesIO(capsysbinary.readouterr().out)) as tar:
         assert tar.getnames() == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import importlib.machinery
 import importlib.util
+import io
 import re
 import stat
 import tarfile
@@ -464,3 +465,98 @@ def test_with_s2i_on_path_inject_goes_to_s2i_build(make_app, tmp_path, monkeypat
     app = make_app()
     assert s2i_build.main([str(app), "s2i-wsgi", "web", "--inject", f"{tmp_path}:/tmp/secrets"]) == 0
     assert ran == [["s2i", "build", str(app), "s2i-wsgi", "web", "--inject", f"{tmp_path}:/tmp/secrets"]]
+
+
+# ---------------------------------------------------------------------------
+# --incremental and --runtime-image
+
+
+RUNTIME_LABELS = {
+    "io.openshift.s2i.scripts-url": "image:///usr/libexec/s2i",
+    "io.openshift.s2i.assemble-input-files": "/opt/app-root",
+}
+
+
+def test_previous_artifacts_are_copied_where_the_builder_keeps_them(make_app):
+    lines = s2i_build.dockerfile(args(), make_app({"app.py": ""}), SCRIPTS_DIR, artifacts=True).splitlines()
+    copy = "COPY --chown=1001:0 upload/artifacts /tmp/artifacts"
+    assert lines.index(copy) < lines.index(f'RUN ["{SCRIPTS_DIR}/assemble"]')
+
+
+def test_without_previous_artifacts_nothing_is_copied_for_them(make_app):
+    assert not any("artifacts" in line for line in dockerfile_for(make_app({"app.py": ""})))
+
+
+def test_a_runtime_image_gets_the_builders_output_and_runs_assemble_runtime(make_app, monkeypatch):
+    monkeypatch.setattr(s2i_build, "image_labels", lambda engine, image: RUNTIME_LABELS)
+    namespace = args(("A", "1"))
+    namespace.runtime_image = "s2i-wsgi:3.13-runtime"
+    lines = s2i_build.dockerfile(namespace, make_app({"app.py": ""}), SCRIPTS_DIR).splitlines()
+    second = lines.index("FROM s2i-wsgi:3.13-runtime")
+    assert lines[0] == "FROM s2i-wsgi:latest"
+    assert f'RUN ["{SCRIPTS_DIR}/assemble"]' in lines[:second]
+    assert not any(line.startswith("CMD") for line in lines[:second])
+    assert lines[second + 1 :] == [
+        lines[1],  # the same labels
+        lines[2],  # and environment
+        "USER root",
+        "COPY --from=0 --chown=1001:0 /opt/app-root /opt/app-root",
+        "USER 1001",
+        f'RUN ["{SCRIPTS_DIR}/assemble-runtime"]',
+        f'CMD ["{SCRIPTS_DIR}/run"]',
+    ]
+
+
+def test_a_runtime_image_without_assemble_input_files_is_an_error(make_app, monkeypatch, capsys):
+    monkeypatch.setattr(s2i_build, "image_labels", lambda engine, image: {"io.openshift.s2i.scripts-url": "image:///x"})
+    namespace = args()
+    namespace.runtime_image = "plain"
+    with pytest.raises(SystemExit):
+        s2i_build.dockerfile(namespace, make_app({"app.py": ""}), SCRIPTS_DIR)
+    assert "has no io.openshift.s2i.assemble-input-files label" in capsys.readouterr().err
+
+
+def tar_of(files: dict[str, bytes], path: Path) -> Path:
+    with tarfile.open(path, "w") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), 0o664
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_artifacts_are_unpacked_keeping_group_write(tmp_path):
+    archive = tar_of({"pip/wheels/a.whl": b"wheel", "s2i-wsgi-cache.json": b"{}"}, tmp_path / "a.tar")
+    assert s2i_build.extract_artifacts(archive, tmp_path / "out") is True
+    wheel = tmp_path / "out" / "pip" / "wheels" / "a.whl"
+    assert wheel.read_bytes() == b"wheel"
+    assert wheel.stat().st_mode & stat.S_IWGRP
+
+
+def test_an_empty_artifacts_tar_means_nothing_to_reuse(tmp_path):
+    assert s2i_build.extract_artifacts(tar_of({}, tmp_path / "a.tar"), tmp_path / "out") is False
+
+
+def test_an_unreadable_artifacts_tar_warns_and_leaves_nothing(tmp_path, capsys):
+    archive = tar_of({"pip/a.whl": b"x" * 2000}, tmp_path / "a.tar")
+    archive.write_bytes(archive.read_bytes()[:300])
+    assert s2i_build.extract_artifacts(archive, tmp_path / "out") is False
+    assert list((tmp_path / "out").iterdir()) == []
+    assert "WARNING: The artifacts of the previous image could not be unpacked" in capsys.readouterr().err
+
+
+def test_artifacts_that_escape_the_directory_are_refused(tmp_path, capsys):
+    archive = tar_of({"../escape": b"x"}, tmp_path / "a.tar")
+    assert s2i_build.extract_artifacts(archive, tmp_path / "out") is False
+    assert not (tmp_path / "escape").exists()
+
+
+def test_incremental_and_runtime_image_go_to_s2i_build_too(make_app, monkeypatch):
+    ran = []
+    monkeypatch.setattr(s2i_build.shutil, "which", lambda name: "/usr/local/bin/s2i")
+    monkeypatch.setattr(
+        s2i_build.subprocess, "run", lambda argv, **_: ran.append(argv) or argparse.Namespace(returncode=0)
+    )
+    app = make_app()
+    assert s2i_build.main([str(app), "b", "t", "--incremental", "--runtime-image", "r"]) == 0
+    assert ran == [["s2i", "build", str(app), "b", "t", "--incremental", "--runtime-image", "r"]]
