@@ -15,6 +15,7 @@ cache without it, or made for another one, is dropped with a warning.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import platform
 import shutil
@@ -92,6 +93,8 @@ def restore(cache_dir: Path = CACHE_DIR, artifacts_dir: Path = ARTIFACTS_DIR) ->
         cache_dir.mkdir(parents=True, exist_ok=True)
         for entry in artifacts:
             shutil.move(str(entry), str(cache_dir / entry.name))
+        with contextlib.suppress(OSError):  # the now empty directory need not stay in the image
+            artifacts_dir.rmdir()
     if not _entries(cache_dir):
         output.step("No dependency cache from a previous build: installing from the indexes")
         return False
