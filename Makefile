@@ -16,7 +16,7 @@ PYTEST_WORKERS   ?= 3
 # make bench: repetitions (medians), seconds per wrk run, apps. Quick smoke run:
 #   make bench BENCH_REPEAT=1 BENCH_DURATION=3
 BENCH_REPEAT     ?= 3
-BENCH_DURATION   ?= 8
+BENCH_DURATION   ?= 6
 BENCH_APPS       ?= flask_hello,django_static
 
 tag_for = $(or $(patsubst %=$(1),%,$(filter %=$(1),$(VARIANTS))),custom)

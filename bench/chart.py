@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.ticker import FuncFormatter
 
 import stats
 
@@ -37,6 +38,10 @@ def draw(result: dict, path: Path) -> None:
                     ax.hlines(target.factor, x - 0.45, x + 0.45, colors="red", linewidth=2)
         ax.axhline(1.0, color="grey", linewidth=0.8, linestyle="--")
         ax.set_yscale("log")
+        ratio_format = FuncFormatter(lambda value, _pos: f"{value:g}x")
+        ax.yaxis.set_major_formatter(ratio_format)
+        ax.yaxis.set_minor_formatter(ratio_format)
+        ax.tick_params(axis="y", which="minor", labelsize=7)
         ax.set_xticks(list(xs))
         ax.set_xticklabels(
             [f"{m.label}{' (higher better)' if m.higher_is_better else ''}" for m in metrics],

@@ -332,13 +332,21 @@ class Bench:
         started = time.perf_counter()
         self.prepare()
         raw: dict[str, dict[str, dict[str, list]]] = {}
+        failures: list[str] = []
         for app in self.args.apps:
             raw[app] = {s: {} for s in stats.SYSTEMS}
             for rep in range(self.args.repeat):
                 # Rotate the order so slow drift in the machine's load does not favour one system.
                 order = stats.SYSTEMS[rep % 3 :] + stats.SYSTEMS[: rep % 3]
                 for system in order:
-                    for key, value in self.trial(app, system, rep).items():
+                    try:
+                        figures = self.trial(app, system, rep)
+                    except BenchError as error:
+                        # One failed trial leaves its cells unmeasured; the rest of the run goes on.
+                        step(f"FAILED: {app} / {system} / run {rep + 1}: {str(error)[:2000]}")
+                        failures.append(f"{app} / {system} / run {rep + 1}: {str(error).splitlines()[0]}")
+                        continue
+                    for key, value in figures.items():
                         raw[app][system].setdefault(key, []).append(value)
         per_app = {app: stats.medians(by_system) for app, by_system in raw.items()}
         return {
@@ -358,6 +366,7 @@ class Bench:
                 "features": {"incremental": self.features.incremental, "runtime": self.features.runtime},
             },
             "not_available": self.features.why_not,
+            "failures": failures,
             "raw": raw,
             "medians": per_app,
             "targets": stats.summarize_targets(per_app),
@@ -410,7 +419,7 @@ def write_readme(result: dict, readme: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", "3")))
-    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "10")))
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "6")))
     parser.add_argument("--apps", default=",".join(APPS), help="comma-separated: " + ", ".join(APPS))
     parser.add_argument("--base", default=os.environ.get("BASE_IMAGE", "debian:trixie-slim"))
     parser.add_argument("--builder", default="s2i-wsgi-bench:3.13")

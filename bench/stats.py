@@ -184,7 +184,9 @@ def render_table(app: str, figures: dict[str, dict[str, float | None]], notes: d
                 continue
             value, status = check_target(target, figures)
             mark = {"met": "met", "missed": "**missed**", "n/a": "n/a"}[status]
-            checks.append(f"{target.describe()}: {fmt_ratio(value)} {mark}")
+            checks.append(
+                f"{target.describe()}: {mark}" if value is None else f"{target.describe()}: {fmt_ratio(value)} {mark}"
+            )
         note = notes.get(metric.key)
         if note:
             checks.append(note)
@@ -260,6 +262,9 @@ def render_report(result: dict) -> str:
     if result.get("not_available"):
         parts.append("## Not measured\n")
         parts.append("\n".join(f"- {k}: {v}" for k, v in sorted(result["not_available"].items())) + "\n")
+    if result.get("failures"):
+        parts.append("## Failed runs (their cells are medians of the other runs, or n/a)\n")
+        parts.append("\n".join(f"- {line}" for line in result["failures"]) + "\n")
     missed = missed_targets(result)
     parts.append("## Targets missed\n")
     parts.append(("\n".join(f"- {line}" for line in missed) if missed else "None.") + "\n")
