@@ -18,5 +18,6 @@ ROOT_URLCONF = "mysite.urls"
 WSGI_APPLICATION = "mysite.wsgi.application"
 DATABASES = {}
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# A string, as older tools expect (warpdrive 0.34 calls str methods on it).
+STATIC_ROOT = str(BASE_DIR / "staticfiles")
 USE_TZ = True
