@@ -324,6 +324,8 @@ class Bench:
             requirements.write_text(requirements.read_text(encoding="utf-8") + APPS[app]["add"] + "\n")
             figures["rebuild_dep"] = self.build(system, app, source, tag, cold=False)
         finally:
+            # Containers first: an image a container still uses cannot be removed.
+            self.remove_containers()
             self.remove_images()
         return figures
 
