@@ -395,7 +395,7 @@ def machine(load_before: tuple[float, float, float]) -> dict:
         "memory_gib": mem_gib,
         "kernel": platform.release(),
         "engine": f"{ENGINE} {engine_version}",
-        "wrk": run(["wrk", "--version"], check=False).splitlines()[0].strip() if shutil.which("wrk") else None,
+        "wrk": run(["wrk", "--version"], check=False).split(" Copyright")[0].strip() if shutil.which("wrk") else None,
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "load_before": list(load_before),
     }
