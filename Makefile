@@ -2,6 +2,7 @@
 #
 #   make demo    build the builder and serve a sample app on http://127.0.0.1:8080
 #   make test    lint, unit tests, and integration tests against real containers
+#   make bench   ours against a Dockerfile+gunicorn and a warpdrive baseline: bench/results/
 #
 # Both start a container engine first where they can (bin/ensure-engine).
 
@@ -12,6 +13,11 @@ BASE_IMAGE       ?= debian:trixie-slim
 VARIANTS         ?= 3.13=debian:trixie-slim 3.11=debian:bookworm-slim
 DEMO_PORT        ?= 8080
 PYTEST_WORKERS   ?= 3
+# make bench: repetitions (medians), seconds per wrk run, apps. Quick smoke run:
+#   make bench BENCH_REPEAT=1 BENCH_DURATION=3
+BENCH_REPEAT     ?= 3
+BENCH_DURATION   ?= 6
+BENCH_APPS       ?= flask_hello,django_static
 
 tag_for = $(or $(patsubst %=$(1),%,$(filter %=$(1),$(VARIANTS))),custom)
 TAG     := $(call tag_for,$(BASE_IMAGE))
@@ -23,7 +29,8 @@ export CONTAINER_ENGINE
 SHELL_SCRIPTS := s2i/bin/* bin/ensure-engine root/usr/local/bin/container-entrypoint \
                  root/usr/local/bin/fix-permissions root/opt/app-root/etc/activate .ci/run
 
-.PHONY: help build build-all engine test test-unit test-integration test-variants lint readme demo demo-stop clean
+.PHONY: help build build-all engine test test-unit test-integration test-variants lint readme demo demo-stop clean \
+        bench bench-tools
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -92,6 +99,24 @@ demo: build
 
 demo-stop:
 	-$(CONTAINER_ENGINE) rm -f s2i-wsgi-demo
+
+$(VENV)/.bench-installed: requirements/bench.txt $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/bench.txt
+	@touch $@
+
+# wrk (the load generator) from Debian when missing, as bin/ensure-engine does for the engine.
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "---> Installing wrk with apt-get"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; \
+		else echo "ERROR: wrk is not installed; install it (Debian/Ubuntu: apt-get install wrk), then run make bench again." >&2; exit 1; fi; }
+
+# Builds the builder, both baselines and the reference apps, measures them, and
+# writes bench/results/latest.{md,json,png} (about 25 minutes on 2 cores).
+bench: bench-tools $(VENV)/.bench-installed
+	@bin/ensure-engine $(BASE_IMAGE)
+	$(PY) bench/run.py --repeat $(BENCH_REPEAT) --duration $(BENCH_DURATION) --apps $(BENCH_APPS) --base $(BASE_IMAGE)
 
 clean: demo-stop
 	rm -rf $(VENV) .pytest_cache .ruff_cache
