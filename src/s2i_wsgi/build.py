@@ -17,27 +17,21 @@ from .processes import find as find_extra_processes
 from .servers import SERVERS, choose_server, entry_point
 
 
+def installed(config: Config, module: str) -> bool:
+    """Whether the app's virtualenv can import `module` (found, not imported)."""
+    probe = f"import importlib.util, sys; sys.exit(0 if importlib.util.find_spec({module!r}) else 1)"
+    return output.run([str(PYTHON), "-c", probe], cwd=config.app_dir) == 0
+
+
 def pip(config: Config, *args: str, what: str) -> None:
-    argv = [str(PYTHON), "-m", "pip", "install", *args]
-    env = {**config.environment, **config.build_secrets, **cache.installer_environment(cache.CACHE_DIR)}
-    env.pop("PIP_NO_CACHE_DIR", None)
-    code = output.run(argv, cwd=config.app_dir, env=env)
-    if code != 0:
-        raise BuildError(
-            f"Installing {what} failed (pip exited with status {code}).",
-            "pip's output above names the package or requirement it could not install.",
-            "Check the name and version exist on PyPI (or on your PIP_INDEX_URL), and that any "
-            "system library a package compiles against is available; then build again.",
-        )
+    deps.pip_install(config, *args, what=what)
 
 
 def check_importable(config: Config, entry: EntryPoint) -> None:
     """An APP_MODULE outside the source must at least be installed."""
     if entry.file is not None:
         return
-    probe = f"import importlib.util, sys; sys.exit(0 if importlib.util.find_spec({entry.module!r}) else 1)"
-    code = output.run([str(PYTHON), "-c", probe], cwd=config.app_dir)
-    if code != 0:
+    if not installed(config, entry.module):
         raise BuildError(
             f"{entry.reason.split(' (from ')[0]} names module `{entry.module}`, which is neither in the "
             "source nor installed in the app's virtualenv.",
@@ -62,8 +56,7 @@ def install_server(config: Config, server: str, why: str) -> None:
 
 def install_whitenoise(config: Config, server: str) -> None:
     """gunicorn and waitress cannot serve files: WhiteNoise serves Django's static files for them."""
-    probe = "import importlib.util, sys; sys.exit(0 if importlib.util.find_spec('whitenoise') else 1)"
-    if output.run([str(PYTHON), "-c", probe], cwd=config.app_dir) == 0:
+    if installed(config, "whitenoise"):
         output.step(f"Static files: served by WhiteNoise (installed by the app) in front of {SERVERS[server].title}")
         return
     constraints = BUILDER_HOME / "requirements" / "servers.txt"

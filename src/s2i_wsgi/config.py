@@ -20,6 +20,8 @@ from .errors import ConfigError
 
 APP_ROOT = Path("/opt/app-root")
 SOURCE_DIR = APP_ROOT / "src"
+# The app's interpreter (its virtualenv's python), which runs every installer and app probe.
+APP_PYTHON = APP_ROOT / "bin" / "python"
 # The builder's own files: pinned requirements, the launcher's package.
 BUILDER_HOME = Path("/opt/s2i-wsgi")
 

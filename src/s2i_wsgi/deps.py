@@ -44,10 +44,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache, output
-from .config import APP_ROOT, Config
+from .config import APP_PYTHON, APP_ROOT, Config
 from .errors import BuildError, ConfigError
 
-PYTHON = APP_ROOT / "bin" / "python"
+PYTHON = APP_PYTHON
 TOOLS = Path(os.environ.get("S2I_WSGI_HOME", "/opt/s2i-wsgi"))
 UV = TOOLS / "tools" / "bin" / "uv"
 MICROPIPENV = TOOLS / "tools" / "bin" / "micropipenv"
@@ -315,8 +315,9 @@ def describe(dependency_plan: DependencyPlan) -> None:
         output.warning(text)
 
 
-def _env(config: Config, dependency_plan: DependencyPlan, **extra: str) -> dict[str, str]:
-    env = output.environ_with(config.app_environment)
+def _env(config: Config, dependency_plan: DependencyPlan | None, **extra: str) -> dict[str, str]:
+    # config.environment: the process environment, the app's files and what build-env set.
+    env = dict(config.environment)
     # Index settings are table rows (documented), so they are not in app_environment.
     for name in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "UV_DEFAULT_INDEX", "UV_INDEX"):
         if config.is_set(name):
@@ -328,7 +329,7 @@ def _env(config: Config, dependency_plan: DependencyPlan, **extra: str) -> dict[
     env.pop("PIP_NO_CACHE_DIR", None)
     env.update(cache.installer_environment(cache.CACHE_DIR))
     env.update(config.build_secrets)
-    if dependency_plan.wheelhouse is not None:
+    if dependency_plan is not None and dependency_plan.wheelhouse is not None:
         env["PIP_FIND_LINKS"] = str(dependency_plan.wheelhouse)
         env["UV_FIND_LINKS"] = str(dependency_plan.wheelhouse)
     env.update(extra)
@@ -373,8 +374,13 @@ def _scratch(prefix: str) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def pip_install(config: Config, *args: str, what: str, dependency_plan: DependencyPlan | None = None) -> None:
+    """`pip install ARGS` into the app's virtualenv, with the build's installer environment."""
+    _run([str(PYTHON), "-m", "pip", "install", *args], config, _env(config, dependency_plan), pip_failure(what))
+
+
 def _pip(config: Config, p: DependencyPlan, *args: str, what: str) -> None:
-    _run([str(PYTHON), "-m", "pip", "install", *args], config, _env(config, p), pip_failure(what))
+    pip_install(config, *args, what=what, dependency_plan=p)
 
 
 def _install_uv(config: Config, p: DependencyPlan) -> None:

@@ -27,13 +27,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from . import output
-from .config import APP_ROOT, Config
+from .config import APP_PYTHON, APP_ROOT, Config
 from .detect import EntryPoint
 from .errors import BuildError, StartError
 
 STATE_FILE = APP_ROOT / "etc" / "s2i-wsgi" / "django-static.json"
 DEFAULT_STATIC_ROOT = APP_ROOT / "static"
-PYTHON = APP_ROOT / "bin" / "python"
+PYTHON = APP_PYTHON
 
 # Run by the app's own interpreter; prints one result line for the launcher.
 _COLLECTSTATIC = r"""

@@ -18,11 +18,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from . import output
-from .config import APP_ROOT, Config
+from .config import APP_PYTHON, Config
 from .detect import EntryPoint
 from .errors import BuildError
+from .servers import python_path
 
-PYTHON = APP_ROOT / "bin" / "python"
+PYTHON = APP_PYTHON
 TIMEOUT = 60
 
 _PROBE = r"""
@@ -45,11 +46,6 @@ report("ok" if callable(obj) else "not-callable", type(obj).__name__)
 """
 
 
-def paths(config: Config) -> list[str]:
-    app_dir = config.app_dir
-    return [str(app_dir)] + ([str(app_dir / "src")] if (app_dir / "src").is_dir() else [])
-
-
 def check(config: Config, entry: EntryPoint, env: Mapping[str, str]) -> None:
     if not entry.is_wsgi:
         return
@@ -57,7 +53,7 @@ def check(config: Config, entry: EntryPoint, env: Mapping[str, str]) -> None:
         output.step("Skipping the import check (DISABLE_IMPORT_CHECK)")
         return
     output.step(f"Importing {entry.module} to check that `{entry.callable}` loads")
-    argv = [str(PYTHON), "-c", _PROBE, entry.module, entry.callable, *paths(config)]
+    argv = [str(PYTHON), "-c", _PROBE, entry.module, entry.callable, *map(str, python_path(config))]
     try:
         result = subprocess.run(
             argv, cwd=config.app_dir, env=dict(env), stdin=subprocess.DEVNULL,
