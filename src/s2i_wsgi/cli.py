@@ -37,8 +37,11 @@ On OpenShift:
 
     oc new-app s2i-wsgi~https://github.com/you/yourapp.git
 
-What is served is found in this order (see `s2i-wsgi detect`): APP_MODULE,
-wsgi.py, app.py, one */wsgi.py; each defining `application` or `app`.
+What runs is found in this order (`s2i-wsgi detect` shows the decision):
+APP_MODULE, APP_SCRIPT, APP_FILE, a Procfile `web:` line, warpdrive's
+deploy mode, an executable app.sh, a Django project (manage.py), wsgi.py,
+app.py, the package named in pyproject.toml/setup.py, one */wsgi.py; the
+Python files must define `application` or `app`.
 Dependencies come from the first of uv.lock, Pipfile.lock, poetry.lock,
 requirements.txt, then the project itself (pyproject.toml or setup.py).
 The server is mod_wsgi-express unless WSGI_SERVER says gunicorn, uwsgi or
@@ -49,7 +52,10 @@ variables, e.g. in .s2i/environment:
     WSGI_SERVER=gunicorn
     WSGI_THREADS=10
 
-`s2i-wsgi config` lists every setting with its value and origin.
+`s2i-wsgi config` lists every setting with its value and origin. Rebuilds
+reuse the dependency cache with `s2i build --incremental`; `--runtime-image
+s2i-wsgi:TAG-runtime` gives an app image without compilers. In a running
+app container: `s2i-wsgi ready` / `alive` (health checks), `s2i-wsgi migrate`.
 """
 
 

@@ -223,6 +223,12 @@ def test_usage_explains_how_to_build_and_exits_zero(capsys):
     assert "s2i build https://github.com/you/yourapp.git s2i-wsgi yourapp" in out
     assert "bin/s2i-build" in out
     assert "APP_MODULE=myproject.wsgi:application" in out
+    assert (
+        "APP_MODULE, APP_SCRIPT, APP_FILE, a Procfile `web:` line, warpdrive's\n"
+        "deploy mode, an executable app.sh, a Django project (manage.py), wsgi.py,\n"
+        "app.py, the package named in pyproject.toml/setup.py, one */wsgi.py;"
+    ) in out
+    assert "`s2i-wsgi ready` / `alive` (health checks), `s2i-wsgi migrate`." in out
 
 
 def test_envvars_prints_the_markdown_reference(capsys):
