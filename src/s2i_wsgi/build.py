@@ -8,11 +8,11 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import cache, deps, django, hooks, importcheck, output, secrets
+from . import cache, deps, django, hooks, importcheck, output, secrets, snapshot
 from .config import APP_ROOT, BUILDER_HOME, Config, load
 from .deps import PYTHON, UV
 from .detect import EntryPoint
-from .errors import BuildError
+from .errors import BuildError, RebuildFromBuilder
 from .processes import find as find_extra_processes
 from .servers import SERVERS, choose_server, entry_point
 
@@ -41,11 +41,14 @@ def check_importable(config: Config, entry: EntryPoint) -> None:
         )
 
 
-def install_server(config: Config, server: str, why: str) -> None:
+def install_server(config: Config, server: str, why: str, *, reused: bool = False) -> None:
     """Install the chosen server, pinned, unless the app's dependencies brought it."""
     chosen = SERVERS[server]
     if chosen.package is None:
         return  # mod_wsgi is part of the builder image
+    if reused:
+        output.step(f"Server: {chosen.title} ({why}), in the reused virtualenv")
+        return
     if (APP_ROOT / "bin" / chosen.executable).exists():
         output.step(f"Server: {chosen.title} ({why}), installed by the app's dependencies")
         return
@@ -66,21 +69,67 @@ def install_whitenoise(config: Config, server: str) -> None:
     pip(config, "--constraint", str(constraints), "whitenoise", what="WhiteNoise")
 
 
-def install_dependencies(dependency_plan: deps.DependencyPlan, config: Config) -> None:
-    """Install with the previous build's cache when there is one; should that fail, once more without."""
+def install_dependencies(dependency_plan: deps.DependencyPlan, config: Config, reusable: Reuse) -> bool:
+    """Install with the previous build's cache when there is one; should that fail, once more without.
+
+    An incremental build whose virtualenv is unchanged (snapshot.py) installs nothing: True.
+    """
+    reused = snapshot.restore(reusable.digest, reusable.why_not, cache.ARTIFACTS_DIR)
     restored = cache.restore(cache.CACHE_DIR, cache.ARTIFACTS_DIR)
-    try:
-        deps.install(dependency_plan, config)
-    except BuildError:
-        if not restored:
-            raise
-        output.warning(
-            "Installing the dependencies failed with the cache from the previous build, which may be "
-            "damaged. Installing them again without it."
-        )
-        cache.clear(cache.CACHE_DIR)
-        deps.install(dependency_plan, config)
+    if not reused:
+        try:
+            deps.install(dependency_plan, config)
+        except BuildError:
+            if not restored:
+                raise
+            output.warning(
+                "Installing the dependencies failed with the cache from the previous build, which may be "
+                "damaged. Installing them again without it."
+            )
+            cache.clear(cache.CACHE_DIR)
+            deps.install(dependency_plan, config)
     cache.keep(config["BUILD_CACHE"], UV, cache.CACHE_DIR)
+    return reused
+
+
+@dataclasses.dataclass(frozen=True)
+class Reuse:
+    """The fingerprint of this build's virtualenv, or why it cannot be reused."""
+
+    builder: snapshot.Listing  # the virtualenv as the builder made it
+    digest: str | None
+    why_not: str | None = None
+
+
+def reusable(config: Config, dependency_plan: deps.DependencyPlan, server: str, source_dir: Path) -> Reuse:
+    builder = snapshot.listing()
+    try:
+        digest = snapshot.fingerprint(config, dependency_plan, server, source_dir, snapshot.identity(builder))
+    except snapshot.NotReusable as exc:
+        return Reuse(builder, None, str(exc))
+    return Reuse(builder, digest)
+
+
+def check_layered(config: Config, dependency_plan: deps.DependencyPlan, server: str, source_dir: Path) -> None:
+    """A layered rebuild runs in the previous app image: go on only if its virtualenv is what this
+    build would install (RebuildFromBuilder otherwise, and bin/s2i-build builds on the builder)."""
+    found = snapshot.manifest(cache.CACHE_DIR)
+    if found is None:
+        raise RebuildFromBuilder("The previous image records no reusable virtualenv: building on the builder.")
+    try:
+        digest = snapshot.fingerprint(config, dependency_plan, server, source_dir, found["builder"])
+    except snapshot.NotReusable as exc:
+        raise RebuildFromBuilder(f"The previous image's virtualenv is not reused: {exc}.") from None
+    if digest != found["fingerprint"]:
+        raise RebuildFromBuilder(
+            "The dependency files, the install settings or the hooks changed since the previous image: "
+            "building on the builder."
+        )
+    output.step(
+        "Building on the previous image: its virtualenv is what this build would install (the "
+        "dependency files, the install settings, the hooks and the builder are unchanged), so nothing "
+        "is installed and only the source changes"
+    )
 
 
 def build(environ: Mapping[str, str], source_dir: Path) -> EntryPoint:
@@ -106,9 +155,16 @@ def _build(environ: Mapping[str, str], source_dir: Path, config: Config, found: 
     entry = entry_point(config)
     extra = find_extra_processes(source_dir, config.app_dir)
     dependency_plan = deps.plan(config)
-    install_dependencies(dependency_plan, config)
+    layered = snapshot.LAYERED.exists()
+    if layered:
+        snapshot.LAYERED.unlink()
+        check_layered(config, dependency_plan, server, source_dir)
+        reuse, reused = None, True
+    else:
+        reuse = reusable(config, dependency_plan, server, source_dir)
+        reused = install_dependencies(dependency_plan, config, reuse)
     if entry.is_wsgi:
-        install_server(config, server, why)
+        install_server(config, server, why, reused=reused)
         check_importable(config, entry)
     hooks.run("build", source_dir, config.app_dir, env)
     importcheck.check(config, entry, django.django_env(entry, config.environment))
@@ -119,4 +175,6 @@ def _build(environ: Mapping[str, str], source_dir: Path, config: Config, found: 
     if extra:
         listed = ", ".join(f"{name} ({origin})" for name, origin in extra.names())
         output.step(f"Extra processes, run under supervisord beside the web server: {listed}")
+    if reuse is not None:  # a layered rebuild keeps the previous image's record
+        snapshot.record(reuse.digest, config["BUILD_CACHE"], cache.CACHE_DIR, reuse.builder)
     return entry

@@ -21,7 +21,7 @@ import platform
 import shutil
 import sys
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -152,8 +152,20 @@ def _members(cache_dir: Path) -> Iterator[Path]:
         yield from _entries(cache_dir)
 
 
-def save(stream: BinaryIO, cache_dir: Path = CACHE_DIR) -> None:
-    """The cache as a tar on `stream` (save-artifacts); empty when there is none."""
+def _relative_links_only(member: tarfile.TarInfo) -> tarfile.TarInfo | None:
+    """Links to absolute paths (the venv's bin/python -> /usr/bin/python3) stay out: they are the
+    builder's, and extractors refuse them (tarfile's data filter does)."""
+    return None if member.issym() and member.linkname.startswith("/") else member
+
+
+def save(stream: BinaryIO, cache_dir: Path = CACHE_DIR, extra: Sequence[tuple[Path, str]] = ()) -> None:
+    """The cache, then `extra` (path, name in the tar), as a tar on `stream` (save-artifacts); empty when
+    there is no cache."""
+    names = {name for _, name in extra}
     with tarfile.open(fileobj=stream, mode="w|") as tar:
         for entry in _members(cache_dir):
-            tar.add(entry, arcname=entry.name)
+            if entry.name not in names:
+                tar.add(entry, arcname=entry.name)
+        if (cache_dir / MARKER).is_file():
+            for path, name in extra:
+                tar.add(path, arcname=name, filter=_relative_links_only)

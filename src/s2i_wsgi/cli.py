@@ -7,14 +7,15 @@ import os
 import secrets
 import shlex
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, cache, hooks, output, prefix, runtime, start, supervise, supervisord, tasks
+from . import __version__, cache, hooks, output, prefix, runtime, snapshot, start, supervise, supervisord, tasks
 from .build import build
 from .config import APP_ROOT, SOURCE_DIR, VARIABLES, Config, load
 from .envdoc import markdown_reference, replace_section
-from .errors import StartError, UserError
+from .errors import RebuildFromBuilder, StartError, UserError
 from .processes import NOT_DAEMONS, ExtraProcesses
 from .processes import find as find_extra_processes
 from .resources import detect as detect_limits
@@ -68,7 +69,11 @@ def _source_dir() -> Path:
 
 
 def cmd_build(_: argparse.Namespace) -> int:
-    build(os.environ, _source_dir())
+    try:
+        build(os.environ, _source_dir())
+    except RebuildFromBuilder as exc:
+        output.step(str(exc))
+        return exc.exit_code
     return 0
 
 
@@ -240,8 +245,9 @@ def cmd_envvars(args: argparse.Namespace) -> int:
 
 
 def cmd_save_artifacts(_: argparse.Namespace) -> int:
-    """Stream the dependency cache as a tar on stdout (empty when there is none)."""
-    cache.save(sys.stdout.buffer, cache.CACHE_DIR)
+    """Stream the dependency cache and the reusable virtualenv as a tar on stdout (empty when there is none)."""
+    with tempfile.TemporaryDirectory(prefix="s2i-wsgi-artifacts-") as scratch:
+        cache.save(sys.stdout.buffer, cache.CACHE_DIR, snapshot.archive(cache.CACHE_DIR, Path(scratch)))
     sys.stdout.buffer.flush()
     return 0
 

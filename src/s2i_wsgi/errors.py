@@ -38,3 +38,10 @@ class StartError(UserError):
 
 class HookError(UserError):
     """A user hook is not executable or failed."""
+
+
+class RebuildFromBuilder(UserError):
+    """A layered rebuild (bin/s2i-build --incremental) cannot build on the previous image; the
+    tool then builds on the builder. Not a failure: the message is a step of the build log."""
+
+    exit_code = 75  # EX_TEMPFAIL

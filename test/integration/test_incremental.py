@@ -60,25 +60,71 @@ def derive(image: str, tag: str, script: str) -> None:
     harness.engine("build", "-t", tag, "-", input=dockerfile.encode())
 
 
-def test_a_rebuild_after_a_source_change_reuses_the_wheel_pip_built(builder, tmp_path_factory, tag, containers):
+def layers(image: str) -> int:
+    found = harness.engine("image", "inspect", "--format", "{{len .RootFS.Layers}}", image)
+    return int(found.stdout.decode().strip())
+
+
+def test_source_and_dependency_rebuilds_reuse_what_did_not_change(builder, tmp_path_factory, tag, containers):
     source = copy_app("incremental_c_extension", tmp_path_factory)
+    (source / "notes.txt").write_text("removed before the next build\n")
     cold, cold_seconds = timed_build("incremental_c_extension", source, tag, "--incremental")
     assert f"---> No previous image {tag}: a full build (--incremental)" in cold.output
     assert BUILT_FROM_SOURCE in cold.output
     assert "---> Kept the dependency cache for incremental builds" in cold.output
+    full_build_layers = layers(tag)
 
+    # A source-only change: bin/s2i-build builds on the previous image; nothing is installed.
     bump_marker(source, "incremental_c_extension v1", "incremental_c_extension v2")
-    warm, warm_seconds = timed_build("incremental_c_extension", source, tag, "--incremental")
-    assert "---> Reusing the dependency cache from the previous build (incremental build)" in warm.output
-    assert "Using cached markupsafe-3.0.2-" in warm.output
-    assert BUILT_FROM_SOURCE not in warm.output
-    assert "Downloading" not in warm.output
-    print(f"pip app: cold build {cold_seconds:.1f} s, incremental rebuild {warm_seconds:.1f} s")
+    (source / "notes.txt").unlink()
+    layered, layered_seconds = timed_build("incremental_c_extension", source, tag, "--incremental")
+    assert f"---> Building {tag} on the previous image {tag} (docker, layered rebuild)" in layered.output
+    assert "---> Building on the previous image: its virtualenv is what this build would install" in layered.output
+    for installing in ("Installing dependencies", "pip", BUILT_FROM_SOURCE, "Downloading"):
+        assert installing not in layered.output, layered.output
+    assert layers(tag) == full_build_layers + 1
     answers(tag, containers, b"incremental_c_extension v2: markupsafe 3.0.2 markupsafe._speedups\n")
-    # The cache came in through the image's cache directory, not /tmp/artifacts (which would keep a second copy).
+    assert harness.run_once(tag, "test", "-e", "notes.txt").returncode == 1  # the previous source is gone
+
+    # The same change the way s2i does it (on the builder): the previous virtualenv is put back.
+    bump_marker(source, "incremental_c_extension v2", "incremental_c_extension v3")
+    restored, restored_seconds = timed_build("incremental_c_extension", source, tag, "--incremental", "--no-layered")
+    assert "---> Reusing the previous build's virtualenv: the dependency files, the install settings" in (
+        restored.output
+    )
+    assert "Installing dependencies" not in restored.output
+    assert layers(tag) == full_build_layers
+    answers(tag, containers, b"incremental_c_extension v3: markupsafe 3.0.2 markupsafe._speedups\n")
+    # The artifacts came in through the image's cache directory, not /tmp/artifacts (a second copy).
     assert harness.run_once(tag, "test", "-e", "/tmp/artifacts").returncode == 1
     listing = harness.run_once(tag, "ls", "/opt/s2i-wsgi/cache")
-    assert listing.stdout.decode().split() == ["pip", "s2i-wsgi-cache.json"], harness.text(listing)
+    assert listing.stdout.decode().split() == ["pip", "s2i-wsgi-cache.json", "venv.json"], harness.text(listing)
+
+    # A new dependency: back on the builder, pip installs, and the wheel built before is reused.
+    requirements = source / "requirements.txt"
+    requirements.write_text(requirements.read_text() + "six==1.17.0\n")
+    added, _ = timed_build("incremental_c_extension", source, tag, "--incremental")
+    assert "---> The dependency files, the install settings or the hooks changed since the previous image" in (
+        added.output
+    )
+    assert "---> Reusing the dependency cache from the previous build (incremental build)" in added.output
+    assert "Using cached markupsafe-3.0.2-" in added.output
+    assert BUILT_FROM_SOURCE not in added.output
+    print(
+        f"pip app: cold build {cold_seconds:.1f} s, layered rebuild {layered_seconds:.1f} s, "
+        f"rebuild on the builder {restored_seconds:.1f} s"
+    )
+    answers(tag, containers, b"incremental_c_extension v3: markupsafe 3.0.2 markupsafe._speedups\n")
+
+
+def test_a_changed_build_environment_is_not_built_on_the_previous_image(builder, tmp_path_factory, tag):
+    source = copy_app("incremental_c_extension", tmp_path_factory)
+    timed_build("incremental_c_extension", source, tag, "-e", "GREETING=one")
+    result, _ = timed_build("incremental_c_extension", source, tag, "--incremental", "-e", "GREETING=two")
+    assert f"---> Not building on {tag}: the build environment (.s2i/environment, -e) changed" in result.output
+    assert "---> Reusing the previous build's virtualenv" in result.output
+    env = harness.engine("image", "inspect", "--format", "{{json .Config.Env}}", tag).stdout.decode()
+    assert "GREETING=two" in env and "GREETING=one" not in env
 
 
 def test_a_uv_rebuild_downloads_and_builds_nothing(builder, tmp_path_factory, tag, containers):
@@ -95,7 +141,9 @@ def test_a_uv_rebuild_downloads_and_builds_nothing(builder, tmp_path_factory, ta
     assert "Built markupsafe==3.0.2" in cold.output
 
     bump_marker(source, "incremental_uv v1", "incremental_uv v2")
-    warm, _ = timed_build("incremental_uv", source, tag, "--incremental")
+    # An installer setting changes, so the virtualenv is installed again (by uv, from its cache).
+    warm, _ = timed_build("incremental_uv", source, tag, "--incremental", "-e", "UV_NO_PROGRESS=1")
+    assert "---> The previous build's virtualenv is not reused: the dependency files, the install" in warm.output
     assert "---> Reusing the dependency cache from the previous build (incremental build)" in warm.output
     assert "Installed 2 packages" in warm.output
     for fetched_or_built in ("Prepared", "Building markupsafe", "Built markupsafe", "Downloading"):
@@ -130,7 +178,9 @@ def test_a_damaged_or_stale_cache_falls_back_to_a_full_build(builder, tmp_path_f
     timed_build("incremental_c_extension", source, tag)
     derive(tag, tag, damage)
     bump_marker(source, "incremental_c_extension v1", "incremental_c_extension v3")
-    result, _ = timed_build("incremental_c_extension", source, tag, "--incremental")
+    # An installer setting changes too, so pip installs again, from the cache.
+    options = ("--incremental", "--no-layered", "-e", "PIP_PROGRESS_BAR=off")
+    result, _ = timed_build("incremental_c_extension", source, tag, *options)
     assert warning in result.output
     assert BUILT_FROM_SOURCE in result.output
     answers(tag, containers, b"incremental_c_extension v3: markupsafe 3.0.2 markupsafe._speedups\n")

@@ -15,7 +15,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "src"))
 
-from s2i_wsgi import cache, config  # noqa: E402
+from s2i_wsgi import cache, config, snapshot  # noqa: E402
 from s2i_wsgi.config import Config  # noqa: E402
 
 # Variables the tests must not inherit from whoever runs them.
@@ -71,3 +71,4 @@ def dependency_cache_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatc
     base = tmp_path_factory.mktemp("dependency-cache")
     monkeypatch.setattr(cache, "CACHE_DIR", base / "cache")
     monkeypatch.setattr(cache, "ARTIFACTS_DIR", base / "artifacts")
+    monkeypatch.setattr(snapshot, "LAYERED", base / "layered-rebuild")

@@ -326,11 +326,12 @@ def test_no_s2i_skips_the_s2i_binary(make_app, tmp_path, monkeypatch):
     monkeypatch.setattr(
         s2i_build.subprocess,
         "run",
-        lambda argv, **_: ran.append(argv) or argparse.Namespace(returncode=0, stderr=""),
+        lambda argv, **_: ran.append(argv) or argparse.Namespace(returncode=0, stderr="", stdout="sha256:1"),
     )
     monkeypatch.setenv("CONTAINER_ENGINE", "podman")
     assert s2i_build.main([str(make_app()), "s2i-wsgi", "web", "--no-s2i"]) == 0
-    assert [argv[:2] for argv in ran] == [["podman", verb] for verb in ("create", "start", "commit", "rm")]
+    verbs = ("image", "create", "start", "commit", "rm")  # image inspect: the builder's id, for a label
+    assert [argv[:2] for argv in ran] == [["podman", verb] for verb in verbs]
     assert "s2i" not in [argv[0] for argv in ran]
 
 

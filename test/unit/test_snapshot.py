@@ -1,0 +1,242 @@
+"""The previous build's virtualenv, reused when nothing that decides it changed (snapshot.py),
+and the layered rebuild's check (build.check_layered)."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import os
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from s2i_wsgi import build, cache, deps, snapshot
+from s2i_wsgi.errors import RebuildFromBuilder
+
+FLASK = {"wsgi.py": "application = None\n", "requirements.txt": "flask==3.1.3\n-r more.txt\n", "more.txt": "idna\n"}
+
+
+def digest(make_app, load_config, files=FLASK, server="mod_wsgi", builder="b1", **environ):
+    app = make_app(files)
+    config = load_config(app, **environ)
+    return snapshot.fingerprint(config, deps.plan(config), server, app, builder)
+
+
+def test_the_same_inputs_give_the_same_fingerprint(make_app, load_config):
+    assert digest(make_app, load_config) == digest(make_app, load_config)
+
+
+@pytest.mark.parametrize(
+    ("change", "kwargs"),
+    [
+        ("a requirement", {"files": {**FLASK, "requirements.txt": "flask==3.1.2\n-r more.txt\n"}}),
+        ("an included requirements file", {"files": {**FLASK, "more.txt": "idna==3.10\n"}}),
+        ("an installer setting", {"PIP_INDEX_URL": "https://index.example/simple"}),
+        ("the builder's switch", {"ENABLE_MICROPIPENV": "1"}),
+        ("the server", {"server": "gunicorn"}),
+        ("the builder", {"builder": "b2"}),
+        ("a pre-build hook", {"files": {**FLASK, ".s2i/action_hooks/pre-build": "#!/bin/sh\necho 1\n"}}),
+    ],
+)
+def test_what_decides_the_virtualenv_changes_the_fingerprint(make_app, load_config, change, kwargs):
+    assert digest(make_app, load_config, **kwargs) != digest(make_app, load_config), change
+
+
+def test_run_time_settings_and_the_app_source_do_not(make_app, load_config):
+    first = digest(make_app, load_config)
+    assert digest(make_app, load_config, MOD_WSGI_THREADS="9") == first
+    assert digest(make_app, load_config, files={**FLASK, "wsgi.py": "application = 1\n"}) == first
+
+
+def test_build_secrets_count_by_name_only(make_app, load_config):
+    app = make_app(FLASK)
+    config = load_config(app)
+    plan = deps.plan(config)
+
+    def with_secret(value: str) -> str:
+        secret = dataclasses.replace(config, build_secrets={"PIP_INDEX_URL": value})
+        return snapshot.fingerprint(secret, plan, "mod_wsgi", app, "b")
+
+    assert with_secret("https://user:one@index.example") == with_secret("https://user:two@index.example")
+    assert with_secret("x") != snapshot.fingerprint(config, plan, "mod_wsgi", app, "b")
+
+
+@pytest.mark.parametrize(
+    ("files", "environ", "why"),
+    [
+        ({"requirements.txt": "-e .\n"}, {}, "requirements.txt installs from a local path (-e .)"),
+        ({"requirements.txt": "./vendor/pkg\n"}, {}, "installs from a local path (./vendor/pkg)"),
+        ({"requirements.txt": "pkg @ file:///src/pkg\n"}, {}, "installs from a local path"),
+        ({"requirements.txt": "--find-links ./wheels\nflask\n"}, {}, "installs from a local path"),
+        ({"requirements.txt": "flask\n", "setup.py": "x"}, {}, "the project itself is installed from its setup.py"),
+        ({"requirements.txt": "flask\n"}, {"UPGRADE_PIP_TO_LATEST": "1"}, "UPGRADE_PIP_TO_LATEST asks for the latest"),
+    ],
+)
+def test_installs_that_read_the_source_are_not_reusable(make_app, load_config, files, environ, why):
+    app = make_app({"wsgi.py": "application = None\n", **files})
+    config = load_config(app, **environ)
+    with pytest.raises(snapshot.NotReusable, match=why.replace("(", r"\(").replace(")", r"\)")):
+        snapshot.fingerprint(config, deps.plan(config), "mod_wsgi", app, "b")
+
+
+# ---------------------------------------------------------------------------
+# Record, archive (save-artifacts), restore (the next assemble), on fake virtualenvs.
+
+
+def builder_venv(root: Path) -> Path:
+    site = root / "lib" / "python3.13" / "site-packages"
+    (site / "pip").mkdir(parents=True)
+    (site / "pip" / "__init__.py").write_text("pip")
+    (site / "old").mkdir()
+    (site / "old" / "gone.py").write_text("removed by the build")
+    (root / "bin").mkdir()
+    (root / "bin" / "python").symlink_to("/usr/bin/python3")
+    (root / "bin" / "pip").write_text("#!pip")
+    os.utime(site / "pip" / "__init__.py", ns=(1, 1))
+    return root
+
+
+def install(root: Path) -> None:
+    """What a build adds to the builder's virtualenv."""
+    site = root / "lib" / "python3.13" / "site-packages"
+    (site / "flask").mkdir()
+    (site / "flask" / "__init__.py").write_text("flask")
+    (site / "pip" / "__init__.py").write_text("pip, upgraded")
+    (site / "old" / "gone.py").unlink()
+    (root / "bin" / "flask").write_text("#!flask")
+    (root / "bin" / "python-link").symlink_to("/usr/bin/python3")
+
+
+def tree(root: Path) -> dict[str, str]:
+    found = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_symlink():
+            found[str(path.relative_to(root))] = "-> " + os.readlink(path)
+        elif path.is_file():
+            found[str(path.relative_to(root))] = path.read_text()
+    return found
+
+
+def save_then_unpack(cache_dir: Path, app_root: Path, artifacts: Path, scratch: Path) -> None:
+    """save-artifacts in the previous image, then s2i's unpacking into /tmp/artifacts."""
+    stream = io.BytesIO()
+    (cache_dir / cache.MARKER).write_text(json.dumps(cache.identity()))
+    cache.save(stream, cache_dir, snapshot.archive(cache_dir, scratch, app_root))
+    stream.seek(0)
+    with tarfile.open(fileobj=stream) as tar:
+        tar.extractall(artifacts, filter="data")
+
+
+@pytest.fixture
+def previous_build(tmp_path):
+    """The previous image: the builder's venv plus an install, recorded; its artifacts unpacked."""
+    cache_dir, artifacts, scratch = tmp_path / "cache", tmp_path / "artifacts", tmp_path / "scratch"
+    for directory in (cache_dir, artifacts, scratch):
+        directory.mkdir()
+    previous = builder_venv(tmp_path / "previous")
+    before = snapshot.listing(previous)
+    install(previous)
+    snapshot.record("F", "all", cache_dir, before, previous)
+    save_then_unpack(cache_dir, previous, artifacts, scratch)
+    return previous, before, artifacts, cache_dir
+
+
+def test_a_matching_virtualenv_is_put_back_as_the_build_left_it(previous_build, tmp_path, capsys):
+    previous, _, artifacts, _ = previous_build
+    fresh = builder_venv(tmp_path / "fresh")
+    assert snapshot.restore("F", None, artifacts, fresh) is True
+    assert tree(fresh) == tree(previous)
+    assert not (fresh / "lib" / "python3.13" / "site-packages" / "old").exists()  # emptied, so removed
+    assert sorted(p.name for p in artifacts.iterdir()) == [cache.MARKER]  # only the cache is left for cache.py
+    assert "Reusing the previous build's virtualenv" in capsys.readouterr().out
+
+
+def test_only_what_the_build_changed_travels(previous_build):
+    _, _, _, cache_dir = previous_build
+    found = snapshot.manifest(cache_dir)
+    assert found["changed"] == [
+        "bin/flask",
+        "bin/python-link",
+        "lib/python3.13/site-packages/flask/__init__.py",
+        "lib/python3.13/site-packages/pip/__init__.py",
+    ]
+    assert found["removed"] == ["lib/python3.13/site-packages/old/gone.py"]
+    assert found["links"] == {"bin/python-link": "/usr/bin/python3"}
+
+
+def test_another_fingerprint_installs_and_leaves_nothing_behind(previous_build, tmp_path, capsys):
+    _, _, artifacts, _ = previous_build
+    fresh = builder_venv(tmp_path / "fresh")
+    before = tree(fresh)
+    assert snapshot.restore("G", None, artifacts, fresh) is False
+    assert tree(fresh) == before
+    assert sorted(p.name for p in artifacts.iterdir()) == [cache.MARKER]
+    assert "the dependency files, the install settings, the hooks or the builder changed" in capsys.readouterr().out
+
+
+def test_a_build_that_cannot_be_reused_says_why(previous_build, tmp_path, capsys):
+    _, _, artifacts, _ = previous_build
+    assert snapshot.restore(None, "UPGRADE_PIP_TO_LATEST asks for it", artifacts, builder_venv(tmp_path / "f")) is False
+    assert "is not reused: UPGRADE_PIP_TO_LATEST asks for it. Installing" in capsys.readouterr().out
+
+
+def test_a_damaged_snapshot_is_not_used_and_nothing_is_touched(previous_build, tmp_path, capsys):
+    _, _, artifacts, _ = previous_build
+    (artifacts / snapshot.SNAPSHOT).write_bytes(b"not a tar")
+    fresh = builder_venv(tmp_path / "fresh")
+    before = tree(fresh)
+    assert snapshot.restore("F", None, artifacts, fresh) is False
+    assert tree(fresh) == before
+    assert "its artifacts are incomplete or damaged" in capsys.readouterr().err
+
+
+def test_without_a_record_save_artifacts_adds_nothing(tmp_path):
+    assert snapshot.archive(tmp_path, tmp_path) == []
+
+
+def test_build_cache_none_records_nothing(tmp_path):
+    (tmp_path / snapshot.MANIFEST).write_text("{}")
+    snapshot.record("F", "none", tmp_path, {}, tmp_path)
+    assert not (tmp_path / snapshot.MANIFEST).exists()
+
+
+# ---------------------------------------------------------------------------
+# The layered rebuild (bin/s2i-build --incremental, on the previous image itself).
+
+
+def layered_manifest(make_app, load_config, **environ):
+    app = make_app(FLASK)
+    config = load_config(app, **environ)
+    plan = deps.plan(config)
+    return app, config, plan
+
+
+def test_a_layered_rebuild_goes_on_when_the_virtualenv_is_what_the_build_would_install(make_app, load_config, capsys):
+    app, config, plan = layered_manifest(make_app, load_config)
+    cache.CACHE_DIR.mkdir(parents=True)
+    fingerprint = snapshot.fingerprint(config, plan, "mod_wsgi", app, "b")
+    snapshot.record(fingerprint, "all", cache.CACHE_DIR, {}, app)
+    found = json.loads((cache.CACHE_DIR / snapshot.MANIFEST).read_text())
+    found["builder"] = "b"
+    (cache.CACHE_DIR / snapshot.MANIFEST).write_text(json.dumps(found))
+    build.check_layered(config, plan, "mod_wsgi", app)
+    assert "Building on the previous image" in capsys.readouterr().out
+
+
+def test_a_layered_rebuild_with_changed_dependencies_goes_back_to_the_builder(make_app, load_config):
+    app, config, plan = layered_manifest(make_app, load_config)
+    cache.CACHE_DIR.mkdir(parents=True)
+    (cache.CACHE_DIR / snapshot.MANIFEST).write_text(
+        json.dumps({"format": 1, "fingerprint": "old", "builder": "b", "changed": [], "removed": [], "links": {}})
+    )
+    with pytest.raises(RebuildFromBuilder, match="changed since the previous image") as raised:
+        build.check_layered(config, plan, "mod_wsgi", app)
+    assert raised.value.exit_code == 75
+
+
+def test_a_layered_rebuild_without_a_record_goes_back_to_the_builder(make_app, load_config):
+    app, config, plan = layered_manifest(make_app, load_config)
+    with pytest.raises(RebuildFromBuilder, match="records no reusable virtualenv"):
+        build.check_layered(config, plan, "mod_wsgi", app)
