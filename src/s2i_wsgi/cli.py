@@ -54,8 +54,10 @@ variables, e.g. in .s2i/environment:
     WSGI_THREADS=10
 
 `s2i-wsgi config` lists every setting with its value and origin. Rebuilds
-reuse the dependency cache with `s2i build --incremental`; `--runtime-image
-s2i-wsgi:TAG-runtime` gives an app image without compilers. In a running
+with `s2i build --incremental` reuse the previous image's virtualenv when the
+dependency files, install settings and hooks are unchanged, else its
+dependency cache; `--runtime-image s2i-wsgi:TAG-runtime` gives an app image
+without compilers. In a running
 app container: `s2i-wsgi ready` / `alive` (health checks), `s2i-wsgi migrate`.
 """
 
@@ -299,7 +301,9 @@ def parser() -> argparse.ArgumentParser:
     envvars = sub.add_parser("envvars", help="print the environment variable reference")
     envvars.add_argument("--markdown", action="store_true", help="as Markdown (the default, for the README)")
     envvars.add_argument("--update", metavar="FILE", help="replace the generated section of FILE (the README)")
-    sub.add_parser("save-artifacts", help="write the dependency cache to stdout as a tar (incremental builds)")
+    sub.add_parser(
+        "save-artifacts", help="write the dependency cache and the reusable virtualenv to stdout as a tar (incremental)"
+    )
     sub.add_parser("assemble-runtime", help="put an app built by the builder image in place in the runtime image")
     sub.add_parser("setup", help="run the app's setup hook (one-off initialisation)")
     sub.add_parser("migrate", help="run the app's migrate hook, or Django's manage.py migrate")

@@ -519,13 +519,18 @@ VARIABLES += [
         "process is kept if it unwinds within this many seconds.",
     ),
     _mod_wsgi(
-        "QUEUE_TIMEOUT", SECONDS, 45, "Seconds a request may wait for a free daemon thread before it gets a 503."
+        "QUEUE_TIMEOUT",
+        SECONDS,
+        45,
+        "Seconds a request may wait for a free daemon thread: one that waited longer is answered 504, "
+        "without running, when a thread takes it.",
     ),
     _mod_wsgi(
         "CONNECT_TIMEOUT",
         SECONDS,
         15,
-        "Seconds Apache waits to connect to a daemon process (backlog full) before failing the request.",
+        "Seconds Apache retries connecting to the daemon processes while their queue is full "
+        "(`MOD_WSGI_DAEMON_BACKLOG`) before answering 503.",
     ),
     _mod_wsgi("SOCKET_TIMEOUT", SECONDS, 60, "Seconds a read or write on a socket may block."),
     _mod_wsgi(
@@ -598,7 +603,9 @@ VARIABLES += [
         "DAEMON_BACKLOG",
         integer(1, 65535),
         None,
-        "Listen backlog of the daemon processes' socket (mod_wsgi's default: 100).",
+        "Requests that may wait for a daemon thread before more get 503 after `MOD_WSGI_CONNECT_TIMEOUT` "
+        "(the daemon socket's listen backlog; mod_wsgi's default: 100). "
+        "See [Backlogs](#backlogs-when-every-thread-is-busy).",
     ),
     _mod_wsgi(
         "SERVER_MPM",
