@@ -353,6 +353,42 @@ def argvs_for(app: Path, *env, engine="docker", mounts=()):
     )
 
 
+def test_a_layered_rebuild_runs_in_the_previous_image_with_its_source_cleared_first(make_app):
+    create, commit = s2i_build.run_commit_argvs(
+        "docker", args(), make_app(), scripts_dir=SCRIPTS_DIR, config=BUILDER_CONFIG, container="c1", mounts=[],
+        extra_labels={s2i_build.BUILDER_ID_LABEL: "sha256:1"}, layered=True,
+    )  # fmt: skip
+    assert create[-5:] == [
+        "myapp",  # the previous image, TAG itself
+        "-c",
+        '{ find "$1" -mindepth 1 -delete || exit 75; } && tar -C /tmp -xf - && exec "$0"',
+        f"{SCRIPTS_DIR}/assemble",
+        "/opt/app-root/src",
+    ]
+    assert f"{s2i_build.BUILDER_ID_LABEL}=sha256:1" in create
+    assert commit[-1] == "myapp"
+
+
+def test_layered_rebuilds_are_not_tried_when_the_previous_image_differs(make_app, monkeypatch, capsys):
+    app = make_app({".s2i/environment": "A=1\n"})
+
+    def build_args(*env):
+        return argparse.Namespace(**vars(args(*env)), runtime_image=None, as_dockerfile=None)
+
+    digest = s2i_build.build_environment_digest(args(), app)
+    labels = {s2i_build.BUILDER_ID_LABEL: "sha256:1", s2i_build.BUILD_ENV_LABEL: digest}
+    monkeypatch.setattr(s2i_build, "image_labels", lambda engine, image: labels)
+    monkeypatch.setattr(s2i_build, "layer_count", lambda engine, image: 18 if image == "myapp" else 10)
+    assert s2i_build.layered_base("docker", build_args(), app, "sha256:1") is True
+    assert s2i_build.layered_base("docker", build_args(), app, "sha256:2") is False
+    assert "myapp was not built from this builder image" in capsys.readouterr().out
+    assert s2i_build.layered_base("docker", build_args(("A", "2")), app, "sha256:1") is False
+    assert "the build environment (.s2i/environment, -e) changed" in capsys.readouterr().out
+    monkeypatch.setattr(s2i_build, "layer_count", lambda engine, image: 19 if image == "myapp" else 10)
+    assert s2i_build.layered_base("docker", build_args(), app, "sha256:1") is False
+    assert "already has 8 source layers on a full build" in capsys.readouterr().out
+
+
 def test_assemble_runs_as_1001_with_the_environment_and_labels_of_the_dockerfile(make_app):
     app = make_app({".s2i/environment": "A=1\nB=x y\n"})
     create, _ = argvs_for(app, ("B", "$2"))
