@@ -114,7 +114,7 @@ def python_satisfies(spec: str, version: tuple[int, ...]) -> bool | None:
     return True
 
 
-def _read_pyproject(app_dir: Path) -> dict | None:
+def read_pyproject(app_dir: Path) -> dict | None:
     pyproject = app_dir / "pyproject.toml"
     if not pyproject.is_file():
         return None
@@ -247,7 +247,7 @@ def plan(config: Config, python: str | None = None) -> DependencyPlan:
     app_dir = config.app_dir
     found = {name for name in (*LOCKS, REQUIREMENTS, "Pipfile") if (app_dir / name).is_file()}
     _check_switches(config, found)
-    pyproject = _read_pyproject(app_dir)
+    pyproject = read_pyproject(app_dir)
     _check_requires_python(pyproject, python or platform.python_version())
     chosen, manager, reason = _choose(config, found)
     if chosen in (UV_LOCK, POETRY_LOCK) and pyproject is None:

@@ -2,11 +2,12 @@
 
 An incremental build (`s2i build --incremental`) gets what `save-artifacts`
 streamed from the previous app image: the installer cache (cache.py) and,
-here, the app's virtualenv itself (/opt/app-root without the source) with a
-fingerprint of everything that decides what is installed in it:
+here, what that build changed in the builder's virtualenv (one tar, with a
+manifest of the changed, removed and linked paths) and a fingerprint of
+everything that decides what is installed in it:
 
-- the builder: the Python version, the machine and the packages the builder's
-  own virtualenv came with (a new builder image never reuses an old venv);
+- the builder: the Python version, the machine and a listing of the
+  builder's own virtualenv (a new builder image never reuses an old venv);
 - the install: how (the plan: manager, files), the bytes of those files and of
   the requirement and constraint files they include, the wheelhouse listing,
   the installer settings (PIP_*, UV_*, PIPENV_*, MICROPIPENV_* and the
@@ -14,15 +15,18 @@ fingerprint of everything that decides what is installed in it:
   builder installs;
 - the pre-build and build-env hooks, which may change any of that.
 
-When the fingerprint matches, the virtualenv is moved into place and no
-installer runs: a rebuild after a source-only change costs no download,
-resolution or compile. Otherwise it is dropped and the build installs as in
-a first build (from the installer cache). Only the digest is stored.
+When the fingerprint matches, the files are put back and no installer runs: a
+rebuild after a source-only change costs no download, resolution or compile.
+Otherwise they are dropped and the build installs as in a first build (from
+the installer cache). Only the digest is stored.
 
 Installs that read the app's own source are never reused (the project
-installed from pyproject.toml or setup.py, `-e .` or a local path in
-requirements.txt), nor is UPGRADE_PIP_TO_LATEST, whose result changes with
-time.
+installed from pyproject.toml or setup.py, `-e .`, a local path or a local
+--find-links in requirements.txt, `uv sync` of a project with a
+build-system), nor is UPGRADE_PIP_TO_LATEST, whose result changes with time.
+
+bin/s2i-build's layered rebuild runs the build in the previous image itself;
+build.check_layered then compares the fingerprint with the one recorded there.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from pathlib import Path
 
 from . import output
 from .config import APP_ROOT, BUILDER_HOME, Config
-from .deps import REQUIREMENTS, UV_LOCK, DependencyPlan, _read_pyproject
+from .deps import REQUIREMENTS, UV_LOCK, DependencyPlan, read_pyproject
 from .hooks import find as find_hooks
 
 FORMAT = 1
@@ -129,7 +133,7 @@ def fingerprint(config: Config, plan: DependencyPlan, server: str, source_dir: P
     if plan.project:
         raise NotReusable(f"the project itself is installed from its {plan.project}, which is part of the source")
     if plan.manager == "uv" and not config["DISABLE_PYPROJECT_TOML_PROCESSING"]:
-        pyproject = _read_pyproject(app_dir) or {}
+        pyproject = read_pyproject(app_dir) or {}
         if "build-system" in pyproject or ((pyproject.get("tool") or {}).get("uv") or {}).get("package"):
             raise NotReusable("uv sync installs the project itself from its source (pyproject.toml has a build-system)")
     if config["UPGRADE_PIP_TO_LATEST"]:
