@@ -158,10 +158,12 @@ def _relative_links_only(member: tarfile.TarInfo) -> tarfile.TarInfo | None:
     return None if member.issym() and member.linkname.startswith("/") else member
 
 
-def save(stream: BinaryIO, cache_dir: Path = CACHE_DIR, extra: Sequence[tuple[Path, str]] = ()) -> None:
-    """The cache, then `extra` (path, name in the tar), as a tar on `stream` (save-artifacts); empty when
-    there is no cache."""
-    names = {name for _, name in extra}
+def save(
+    stream: BinaryIO, cache_dir: Path = CACHE_DIR, extra: Sequence[tuple[Path, str]] = (), skip: Sequence[str] = ()
+) -> None:
+    """The cache but the files named in `skip`, then `extra` (path, name in the tar), as a tar on
+    `stream` (save-artifacts); empty when there is no cache."""
+    names = {name for _, name in extra} | set(skip)
     with tarfile.open(fileobj=stream, mode="w|") as tar:
         for entry in _members(cache_dir):
             if entry.name not in names:

@@ -246,10 +246,17 @@ def cmd_envvars(args: argparse.Namespace) -> int:
     return 0
 
 
+# bin/s2i-build sets it when its layered rebuild found the virtualenv changed: only the cache can help.
+ARTIFACTS_CACHE_ONLY = ("S2I_WSGI_ARTIFACTS", "cache")
+
+
 def cmd_save_artifacts(_: argparse.Namespace) -> int:
     """Stream the dependency cache and the reusable virtualenv as a tar on stdout (empty when there is none)."""
+    name, cache_only = ARTIFACTS_CACHE_ONLY
     with tempfile.TemporaryDirectory(prefix="s2i-wsgi-artifacts-") as scratch:
-        cache.save(sys.stdout.buffer, cache.CACHE_DIR, snapshot.archive(cache.CACHE_DIR, Path(scratch)))
+        venv = [] if os.environ.get(name) == cache_only else snapshot.archive(cache.CACHE_DIR, Path(scratch))
+        # The virtualenv's manifest travels with it or not at all.
+        cache.save(sys.stdout.buffer, cache.CACHE_DIR, venv, skip=[snapshot.MANIFEST])
     sys.stdout.buffer.flush()
     return 0
 
