@@ -152,22 +152,15 @@ def _members(cache_dir: Path) -> Iterator[Path]:
         yield from _entries(cache_dir)
 
 
-def _relative_links_only(member: tarfile.TarInfo) -> tarfile.TarInfo | None:
-    """Links to absolute paths (the venv's bin/python -> /usr/bin/python3) stay out: they are the
-    builder's, and extractors refuse them (tarfile's data filter does)."""
-    return None if member.issym() and member.linkname.startswith("/") else member
-
-
 def save(
     stream: BinaryIO, cache_dir: Path = CACHE_DIR, extra: Sequence[tuple[Path, str]] = (), skip: Sequence[str] = ()
 ) -> None:
     """The cache but the files named in `skip`, then `extra` (path, name in the tar), as a tar on
     `stream` (save-artifacts); empty when there is no cache."""
-    names = {name for _, name in extra} | set(skip)
     with tarfile.open(fileobj=stream, mode="w|") as tar:
         for entry in _members(cache_dir):
-            if entry.name not in names:
+            if entry.name not in skip:
                 tar.add(entry, arcname=entry.name)
         if (cache_dir / MARKER).is_file():
             for path, name in extra:
-                tar.add(path, arcname=name, filter=_relative_links_only)
+                tar.add(path, arcname=name)

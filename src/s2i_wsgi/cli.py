@@ -57,8 +57,8 @@ variables, e.g. in .s2i/environment:
 with `s2i build --incremental` reuse the previous image's virtualenv when the
 dependency files, install settings and hooks are unchanged, else its
 dependency cache; `--runtime-image s2i-wsgi:TAG-runtime` gives an app image
-without compilers. In a running
-app container: `s2i-wsgi ready` / `alive` (health checks), `s2i-wsgi migrate`.
+without compilers. In a running app container: `s2i-wsgi ready` / `alive`
+(health checks), `s2i-wsgi migrate`.
 """
 
 
@@ -246,15 +246,14 @@ def cmd_envvars(args: argparse.Namespace) -> int:
     return 0
 
 
-# bin/s2i-build sets it when its layered rebuild found the virtualenv changed: only the cache can help.
-ARTIFACTS_CACHE_ONLY = ("S2I_WSGI_ARTIFACTS", "cache")
-
-
 def cmd_save_artifacts(_: argparse.Namespace) -> int:
-    """Stream the dependency cache and the reusable virtualenv as a tar on stdout (empty when there is none)."""
-    name, cache_only = ARTIFACTS_CACHE_ONLY
+    """Stream the dependency cache and the reusable virtualenv as a tar on stdout (empty when there is none).
+
+    S2I_WSGI_ARTIFACTS=cache (bin/s2i-build, after the launcher refused its layered rebuild because
+    the virtualenv changed) streams the cache only: the virtualenv could not match."""
+    cache_only = os.environ.get("S2I_WSGI_ARTIFACTS") == "cache"
     with tempfile.TemporaryDirectory(prefix="s2i-wsgi-artifacts-") as scratch:
-        venv = [] if os.environ.get(name) == cache_only else snapshot.archive(cache.CACHE_DIR, Path(scratch))
+        venv = [] if cache_only else snapshot.archive(cache.CACHE_DIR, Path(scratch))
         # The virtualenv's manifest travels with it or not at all.
         cache.save(sys.stdout.buffer, cache.CACHE_DIR, venv, skip=[snapshot.MANIFEST])
     sys.stdout.buffer.flush()

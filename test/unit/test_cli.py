@@ -228,7 +228,11 @@ def test_usage_explains_how_to_build_and_exits_zero(capsys):
         "deploy mode, an executable app.sh, a Django project (manage.py), wsgi.py,\n"
         "app.py, the package named in pyproject.toml/setup.py, one */wsgi.py;"
     ) in out
-    assert "`s2i-wsgi ready` / `alive` (health checks), `s2i-wsgi migrate`." in out
+    assert "In a running app container: `s2i-wsgi ready` / `alive`\n(health checks), `s2i-wsgi migrate`." in out
+    assert (
+        "Rebuilds\nwith `s2i build --incremental` reuse the previous image's virtualenv when the\n"
+        "dependency files, install settings and hooks are unchanged, else its\ndependency cache;"
+    ) in out
 
 
 def test_envvars_prints_the_markdown_reference(capsys):

@@ -597,3 +597,13 @@ def test_incremental_and_runtime_image_go_to_s2i_build_too(make_app, monkeypatch
     app = make_app()
     assert s2i_build.main([str(app), "b", "t", "--incremental", "--runtime-image", "r"]) == 0
     assert ran == [["s2i", "build", str(app), "b", "t", "--incremental", "--runtime-image", "r"]]
+
+
+def test_help_names_the_layered_rebuild_and_how_to_skip_it(capsys):
+    with pytest.raises(SystemExit):
+        s2i_build.main(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "[--incremental [--no-layered]]" in out
+    assert (
+        "--no-layered with --incremental, only what s2i does: the build runs on the builder with TAG's artifacts" in out
+    )

@@ -123,7 +123,7 @@ def save_then_unpack(cache_dir: Path, app_root: Path, artifacts: Path, scratch: 
     """save-artifacts in the previous image, then s2i's unpacking into /tmp/artifacts."""
     stream = io.BytesIO()
     (cache_dir / cache.MARKER).write_text(json.dumps(cache.identity()))
-    cache.save(stream, cache_dir, snapshot.archive(cache_dir, scratch, app_root))
+    cache.save(stream, cache_dir, snapshot.archive(cache_dir, scratch, app_root), skip=[snapshot.MANIFEST])
     stream.seek(0)
     with tarfile.open(fileobj=stream) as tar:
         tar.extractall(artifacts, filter="data")
