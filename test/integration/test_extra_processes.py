@@ -31,7 +31,8 @@ def poll_until(predicate, deadline: float, interval: float = 0.2):
 def heartbeat(container: harness.Container) -> tuple[str, int] | None:
     status, body, _ = container.get("/heartbeat", timeout=5)
     words = body.decode().split()
-    if status != 200 or len(words) != 2:
+    # Before the worker's first beat the app answers "no heartbeat": not a beat yet.
+    if status != 200 or len(words) != 2 or not words[1].isdigit():
         return None
     return words[0], int(words[1])
 
