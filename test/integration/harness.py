@@ -129,6 +129,16 @@ class Container:
     def logs(self) -> str:
         return text(engine("logs", self.name, check=False))
 
+    def logs_with(self, *texts: str, deadline: float = 5) -> str:
+        """The logs once they hold every one of `texts`, or as they are at the deadline: a line
+        written after the response (an access log) reaches `docker logs` a moment later."""
+        end = time.monotonic() + deadline
+        while True:
+            found = self.logs()
+            if all(wanted in found for wanted in texts) or time.monotonic() >= end:
+                return found
+            time.sleep(0.1)
+
     def state(self) -> str:
         return (
             engine("inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", self.name, check=False)

@@ -22,7 +22,7 @@ def test_flask_app_answers_its_text_and_logs_the_request(image, containers, user
     container.wait_ready()
     status, body, _ = container.get("/")
     assert (status, body) == (200, b"Hello from flask_hello\n")
-    logs = container.logs()
+    logs = container.logs_with('"GET / HTTP/1.1" 200', "flask_hello: handled /")
     assert '"GET / HTTP/1.1" 200' in logs, logs
     assert "flask_hello: handled /" in logs, logs
 

@@ -68,21 +68,21 @@ def test_gunicorn_logs_each_request_on_the_terminal(built, containers):
     container = containers(built("server_gunicorn").assert_ok().image)
     container.wait_ready()
     container.get("/")
-    assert '"GET / HTTP/1.1" 200' in container.logs()
+    assert '"GET / HTTP/1.1" 200' in container.logs_with('"GET / HTTP/1.1" 200')
 
 
 def test_uwsgi_logs_each_request_on_the_terminal(built, containers):
     container = containers(built("server_uwsgi").assert_ok().image)
     container.wait_ready()
     container.get("/")
-    assert "GET / =>" in container.logs()
+    assert "GET / =>" in container.logs_with("GET / =>")
 
 
 def test_the_apps_gunicorn_settings_win_over_the_builders_defaults(built, containers):
     container = containers(built("server_gunicorn_conf").assert_ok().image)
     container.wait_ready()
     container.get("/")
-    logs = container.logs()
+    logs = container.logs_with("server_gunicorn_conf access GET / 200")
     assert "server_gunicorn_conf access GET / 200" in logs, logs
     assert "(gunicorn.conf.py sets wsgi_app)" in logs, logs
 
