@@ -11,7 +11,20 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, cache, hooks, output, prefix, runtime, snapshot, start, supervise, supervisord, tasks
+from . import (
+    __version__,
+    cache,
+    envfile,
+    hooks,
+    output,
+    prefix,
+    runtime,
+    snapshot,
+    start,
+    supervise,
+    supervisord,
+    tasks,
+)
 from .build import build
 from .config import APP_ROOT, SOURCE_DIR, VARIABLES, Config, load
 from .envdoc import markdown_reference, replace_section

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import envfile
 from .errors import ConfigError
 
 APP_ROOT = Path("/opt/app-root")
@@ -666,36 +667,7 @@ BY_NAME: dict[str, Variable] = {variable.name: variable for variable in VARIABLE
 
 
 # ---------------------------------------------------------------------------
-# Reading the app's environment files.
-
-
-def read_env_file(path: Path) -> dict[str, str]:
-    """Parse an s2i/warpdrive environment file: NAME=VALUE lines, # comments.
-
-    The value is taken as written (no quotes are removed, nothing is
-    expanded), which is what s2i itself does with .s2i/environment.
-    """
-    values: dict[str, str] = {}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return values
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        name, sep, value = line.partition("=")
-        name = name.strip()
-        if name.startswith("export "):
-            name = name[len("export ") :].strip()
-        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise ConfigError(
-                f"{path.parent.name}/{path.name} line {number} is not NAME=VALUE: {raw!r}",
-                f"Every line of {path.parent.name}/{path.name} must set one variable.",
-                "Fix or remove that line (comments start with #).",
-            )
-        values[name] = value
-    return values
+# Reading the app's environment files (envfile: one meaning of quotes on every path).
 
 
 # warpdrive keeps some settings as one-value files in .warpdrive/.
@@ -752,10 +724,13 @@ class Config:
 
 def load(environ: Mapping[str, str], source_dir: Path = SOURCE_DIR) -> Config:
     """Resolve every variable in the table, or raise ConfigError naming the first bad one."""
+    s2i_environment = source_dir / ".s2i" / "environment"
+    # The real s2i passes .s2i/environment's values verbatim: a quoted one means its content.
+    environ = {**environ, **envfile.passed_verbatim(environ, s2i_environment)}
     layers: list[tuple[str, Mapping[str, str]]] = [
-        (".warpdrive/environment", read_env_file(source_dir / ".warpdrive" / "environment")),
+        (".warpdrive/environment", envfile.read(source_dir / ".warpdrive" / "environment")),
         *_warpdrive_value_files(source_dir),
-        (".s2i/environment", read_env_file(source_dir / ".s2i" / "environment")),
+        (".s2i/environment", from_file := envfile.read(s2i_environment)),
         ("environment", environ),
     ]
     settings: dict[str, Setting] = {}
@@ -764,6 +739,8 @@ def load(environ: Mapping[str, str], source_dir: Path = SOURCE_DIR) -> Config:
         for layer_name, layer in layers:
             if variable.name in layer:
                 raw, source = layer[variable.name], layer_name
+        if source == "environment" and from_file.get(variable.name) == raw:
+            source = ".s2i/environment"  # s2i passes the file's values on as the process environment
         if raw is None or (raw.strip() == "" and variable.kind is not BOOLEAN):
             settings[variable.name] = Setting(variable.default, "default")
             continue

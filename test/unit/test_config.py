@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from s2i_wsgi import config
-from s2i_wsgi.config import BOOLEAN, BY_NAME, VARIABLES, read_env_file
+from s2i_wsgi.config import BOOLEAN, BY_NAME, VARIABLES
 from s2i_wsgi.errors import ConfigError
 
 # ---------------------------------------------------------------------------
@@ -246,34 +244,6 @@ def test_app_home_outside_the_source_is_rejected(make_app, load_config, text):
 
 # ---------------------------------------------------------------------------
 # The app's environment files.
-
-
-def test_environment_file_lines_are_name_equals_value_with_comments_and_blanks(tmp_path: Path):
-    path = tmp_path / "environment"
-    path.write_text(
-        "# settings\n"
-        "\n"
-        "APP_MODULE=web:app\n"
-        "  export DJANGO_SETTINGS_MODULE=site.settings\n"
-        "DATABASE_URL=postgres://u:p@db/x?a=b\n"
-        "EMPTY=\n"
-    )
-    assert read_env_file(path) == {
-        "APP_MODULE": "web:app",
-        "DJANGO_SETTINGS_MODULE": "site.settings",
-        "DATABASE_URL": "postgres://u:p@db/x?a=b",
-        "EMPTY": "",
-    }
-
-
-def test_environment_file_values_are_taken_as_written(tmp_path: Path):
-    path = tmp_path / "environment"
-    path.write_text('GREETING="hello world"\nHOME_DIR=$HOME/x\n')
-    assert read_env_file(path) == {"GREETING": '"hello world"', "HOME_DIR": "$HOME/x"}
-
-
-def test_a_missing_environment_file_sets_nothing(tmp_path: Path):
-    assert read_env_file(tmp_path / "absent") == {}
 
 
 def test_a_line_that_is_not_name_equals_value_names_the_file_and_the_line(make_app, load_config):
