@@ -265,17 +265,26 @@ def cmd_save_artifacts(_: argparse.Namespace) -> int:
     S2I_WSGI_ARTIFACTS=cache (bin/s2i-build, after the launcher refused its layered rebuild because
     the virtualenv changed) streams the cache only: the virtualenv could not match."""
     cache_only = os.environ.get("S2I_WSGI_ARTIFACTS") == "cache"
-    with tempfile.TemporaryDirectory(prefix="s2i-wsgi-artifacts-") as scratch:
-        venv = [] if cache_only else snapshot.archive(cache.CACHE_DIR, Path(scratch))
-        # The virtualenv's manifest travels with it or not at all.
-        cache.save(sys.stdout.buffer, cache.CACHE_DIR, venv, skip=[snapshot.MANIFEST])
-    sys.stdout.buffer.flush()
+    try:
+        with tempfile.TemporaryDirectory(prefix="s2i-wsgi-artifacts-") as scratch:
+            venv = [] if cache_only else snapshot.archive(cache.CACHE_DIR, Path(scratch))
+            # The virtualenv's manifest travels with it or not at all.
+            cache.save(sys.stdout.buffer, cache.CACHE_DIR, venv, skip=[snapshot.MANIFEST])
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        # Whoever reads the stream stopped (s2i then builds without the artifacts): say so, no traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        output.error("save-artifacts: the reader of the artifacts stream closed it before the end.")
+        return 1
     return 0
 
 
-def cmd_assemble_runtime(_: argparse.Namespace) -> int:
-    """Put the app copied from the builder's output in place, and check the runtime can serve it."""
+def cmd_assemble_runtime(args: argparse.Namespace) -> int:
+    """Put the app copied from the builder's output in place, and check the runtime can serve it.
+    --place-only: only the first part (assemble-runtime runs it as root, see s2i/bin/assemble-runtime)."""
     runtime.place(APP_ROOT)
+    if args.place_only:
+        return 0
     runtime.check(APP_ROOT)
     plan = start.plan(os.environ, _source_dir(), env_hooks=False)
     if plan.entry.is_wsgi:
@@ -323,7 +332,12 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "save-artifacts", help="write the dependency cache and the reusable virtualenv to stdout as a tar (incremental)"
     )
-    sub.add_parser("assemble-runtime", help="put an app built by the builder image in place in the runtime image")
+    assemble_runtime = sub.add_parser(
+        "assemble-runtime", help="put an app built by the builder image in place in the runtime image"
+    )
+    assemble_runtime.add_argument(
+        "--place-only", action="store_true", help="only move the tree s2i copied into place (run as root)"
+    )
     sub.add_parser("setup", help="run the app's setup hook (one-off initialisation)")
     sub.add_parser("migrate", help="run the app's migrate hook, or Django's manage.py migrate")
     for name, what in (("alive", "answers HTTP at all"), ("ready", "answers HEALTHCHECK_PATH below 500")):
@@ -355,6 +369,9 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        # One meaning of .s2i/environment on every build path (envfile), for this process and
+        # every one it starts: the real s2i hands a quoted value over with its quotes.
+        os.environ.update(envfile.passed_verbatim(os.environ, _source_dir() / ".s2i" / "environment"))
         return COMMANDS[args.command](args)
     except UserError as exc:
         output.error(str(exc))

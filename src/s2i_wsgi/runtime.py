@@ -4,7 +4,10 @@ s2i copies the builder output's /opt/app-root (the runtime image's
 io.openshift.s2i.assemble-input-files) into the runtime container's WORKDIR,
 i.e. to /opt/app-root/src/app-root, and runs assemble-runtime there. This
 moves that tree into place: the virtualenv over the runtime image's own, the
-source into /opt/app-root/src. bin/s2i-build --runtime-image copies
+source into /opt/app-root/src. s2i uploads it as root-owned files (modes
+0644/0755), which UID 1001 cannot move, so s2i starts assemble-runtime as
+root (the io.openshift.s2i.assemble-runtime-user label) for this move only;
+see s2i/bin/assemble-runtime. bin/s2i-build --runtime-image copies
 /opt/app-root into place itself, so then there is nothing to move.
 """
 
@@ -44,13 +47,22 @@ def place(app_root: Path = APP_ROOT) -> bool:
         return False
     output.step(f"Moving the app and its virtualenv from {staged} into {app_root}")
     source = app_root / "src"
-    for entry in sorted(staged.iterdir()):
-        if entry.name == "src":
-            continue
-        _replace(entry, app_root / entry.name)
-    for entry in sorted((staged / "src").iterdir()):
-        _replace(entry, source / entry.name)
-    shutil.rmtree(staged)
+    try:
+        for entry in sorted(staged.iterdir()):
+            if entry.name == "src":
+                continue
+            _replace(entry, app_root / entry.name)
+        for entry in sorted((staged / "src").iterdir()):
+            _replace(entry, source / entry.name)
+        shutil.rmtree(staged)
+    except OSError as exc:
+        raise BuildError(
+            f"Moving {staged} into {app_root} failed: {exc}",
+            "s2i copies the builder's output into the runtime image's working directory as root-owned "
+            "files; only root can move them into place.",
+            "Build with s2i's default assemble-runtime user (the runtime image's "
+            "io.openshift.s2i.assemble-runtime-user label), not with --assemble-runtime-user.",
+        ) from None
     return True
 
 
