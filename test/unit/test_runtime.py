@@ -58,3 +58,29 @@ def test_an_apps_own_app_root_directory_is_not_mistaken_for_a_staged_tree(app_ro
 def test_without_a_virtualenv_the_runtime_cannot_serve(tmp_path):
     with pytest.raises(BuildError, match="There is no virtualenv in"):
         runtime.check(tmp_path)
+
+
+def test_a_tree_that_cannot_be_moved_is_explained_not_a_traceback(app_root, monkeypatch):
+    stage(app_root)
+
+    def refuse(*_args):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(runtime.shutil, "move", refuse)
+    with pytest.raises(BuildError) as raised:
+        runtime.place(app_root)
+    message = str(raised.value)
+    assert message.startswith(f"Moving {app_root / 'src' / 'app-root'} into {app_root} failed: [Errno 13]")
+    assert "only root can move them into place" in message
+    assert "io.openshift.s2i.assemble-runtime-user label" in message
+
+
+def test_place_only_moves_the_tree_and_checks_nothing(app_root, monkeypatch):
+    from s2i_wsgi import cli
+
+    stage(app_root)
+    monkeypatch.setattr(cli, "APP_ROOT", app_root)
+    monkeypatch.setattr(runtime, "check", lambda *_: pytest.fail("--place-only must not check"))
+    assert cli.main(["assemble-runtime", "--place-only"]) == 0
+    assert (app_root / "bin" / "python").read_text() == "builder's"
+    assert not (app_root / "src" / "app-root").exists()
