@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from s2i_wsgi import runtime
+from s2i_wsgi import cli, runtime
 from s2i_wsgi.errors import BuildError
 
 
@@ -76,8 +76,6 @@ def test_a_tree_that_cannot_be_moved_is_explained_not_a_traceback(app_root, monk
 
 
 def test_place_only_moves_the_tree_and_checks_nothing(app_root, monkeypatch):
-    from s2i_wsgi import cli
-
     stage(app_root)
     monkeypatch.setattr(cli, "APP_ROOT", app_root)
     monkeypatch.setattr(runtime, "check", lambda *_: pytest.fail("--place-only must not check"))
