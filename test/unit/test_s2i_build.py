@@ -1,5 +1,6 @@
 """bin/s2i-build without an engine: the Dockerfile it writes, the engine commands it runs
-(run assemble, commit) and the source it copies."""
+(run assemble, commit), its options and its help. What travels of the source (git, .s2iignore,
+symbolic links, --inject) is in test_s2i_build_source.py."""
 
 from __future__ import annotations
 
@@ -7,12 +8,17 @@ import argparse
 import importlib.machinery
 import importlib.util
 import io
+import os
 import re
 import stat
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
 import pytest
+
+from s2i_wsgi.errors import RebuildFromBuilder
 
 SCRIPT = Path(__file__).resolve().parents[2] / "bin" / "s2i-build"
 SCRIPTS_DIR = "/usr/libexec/s2i"
@@ -33,8 +39,13 @@ def args(*env: tuple[str, str], source: str = "https://example.com/app.git") -> 
     return argparse.Namespace(builder="s2i-wsgi:latest", source=source, tag="myapp", env=list(env))
 
 
+def upload_of(app: Path) -> Path:
+    """The upload tree bin/s2i-build makes from the app directory (src/, scripts/)."""
+    return s2i_build.upload_tree(str(app), app.with_name(f"{app.name}-upload"))
+
+
 def dockerfile_for(app: Path, *env: tuple[str, str]) -> list[str]:
-    return s2i_build.dockerfile(args(*env), app, SCRIPTS_DIR).splitlines()
+    return s2i_build.dockerfile(args(*env), upload_of(app), SCRIPTS_DIR).splitlines()
 
 
 def docker_unquote(word: str) -> str:
@@ -158,23 +169,51 @@ def test_without_s2i_bin_overrides_no_scripts_are_copied(make_app):
 # .s2i/environment and -e parsing.
 
 
-def test_environment_file_skips_comments_and_keeps_values_as_written(tmp_path):
-    path = tmp_path / "environment"
-    path.write_text('# comment\n\nA=1\nB = two words\nC="quoted"\nD=x=y\n')
-    assert s2i_build.read_environment_file(path) == [("A", "1"), ("B", " two words"), ("C", '"quoted"'), ("D", "x=y")]
+def test_environment_values_are_passed_as_written_and_trimmed_as_s2i_passes_them(make_app):
+    app = make_app({".s2i/environment": '# comment\n\nA=1\nB = two words \nC="quoted"\nD=x=y\nexport E=e\n'})
+    assert s2i_build.environment(args(("F", "f")), upload_of(app)) == [
+        ("A", "1"),
+        ("B", "two words"),
+        ("C", '"quoted"'),  # the launcher unquotes it, on every build path
+        ("D", "x=y"),
+        ("E", "e"),
+        ("F", "f"),
+    ]
 
 
-def test_a_missing_environment_file_gives_no_variables(tmp_path):
-    assert s2i_build.read_environment_file(tmp_path / "absent") == []
+def test_environment_is_read_with_the_launchers_reader(make_app, monkeypatch):
+    read = []
+    monkeypatch.setattr(s2i_build.envfile, "read_raw", lambda path: read.append(path) or {"A": "1"})
+    upload = upload_of(make_app())
+    assert s2i_build.environment(args(), upload) == [("A", "1")]
+    assert read == [upload / "src" / ".s2i" / "environment"]
 
 
-def test_a_bad_environment_line_stops_with_the_line_number(tmp_path, capsys):
-    path = tmp_path / "environment"
-    path.write_text("A=1\nnot a setting\n")
-    with pytest.raises(SystemExit) as exited:
-        s2i_build.read_environment_file(path)
-    assert exited.value.code == 1
-    assert capsys.readouterr().err == "ERROR: .s2i/environment line 2 is not NAME=VALUE: 'not a setting'\n"
+def test_a_missing_environment_file_gives_no_variables(make_app):
+    assert s2i_build.environment(args(), upload_of(make_app())) == []
+
+
+def test_a_bad_environment_line_stops_the_build_with_the_line_number_and_no_traceback(
+    make_app, tmp_path, no_engine_needed, capsys
+):
+    app = make_app({".s2i/environment": "A=1\nnot a setting\n"})
+    assert s2i_build.main([str(app), "s2i-wsgi", "web", "--as-dockerfile", str(tmp_path / "D")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("ERROR: .s2i/environment line 2 is not NAME=VALUE: 'not a setting'\n")
+    assert "Traceback" not in err
+
+
+def test_a_bad_environment_line_exits_1_from_the_command_line_without_a_traceback(make_app, tmp_path):
+    app = make_app({".s2i/environment": "A=1\nnot a setting\n"})
+    engine = tmp_path / "engine"  # answers `image inspect` for an s2i builder, as Docker would
+    engine.write_text('#!/bin/sh\necho \'{"Labels": {"io.openshift.s2i.scripts-url": "image:///usr/libexec/s2i"}}\'\n')
+    engine.chmod(0o755)
+    env = {**os.environ, "CONTAINER_ENGINE": str(engine), "S2I_BUILD_NO_S2I": "1"}
+    argv = [sys.executable, str(SCRIPT), str(app), "s2i-wsgi", "web", "--as-dockerfile", str(tmp_path / "D")]
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 1
+    assert done.stderr.startswith("ERROR: .s2i/environment line 2 is not NAME=VALUE: 'not a setting'\n"), done.stderr
+    assert "Traceback" not in done.stderr
 
 
 @pytest.mark.parametrize(("text", "pair"), [("A=1", ("A", "1")), ("U=a=b", ("U", "a=b")), ("EMPTY=", ("EMPTY", ""))])
@@ -192,7 +231,7 @@ def test_e_rejects_what_is_not_name_equals_value(text):
 # Copying the source.
 
 
-def test_copy_source_leaves_out_git_metadata_at_any_depth(make_app, tmp_path):
+def test_copying_a_directory_leaves_out_git_metadata_at_any_depth(make_app, tmp_path):
     app = make_app(
         {
             "app.py": "app = 1\n",
@@ -206,7 +245,7 @@ def test_copy_source_leaves_out_git_metadata_at_any_depth(make_app, tmp_path):
         }
     )
     dest = tmp_path / "upload" / "src"
-    s2i_build.copy_source(app, dest)
+    s2i_build.copy_tree(app, dest, skip=lambda path: s2i_build.EXCLUDE.search(path) is not None)
     copied = sorted(str(path.relative_to(dest)) for path in dest.rglob("*") if path.is_file())
     assert copied == [
         ".github/workflows/ci.yml",
@@ -217,18 +256,11 @@ def test_copy_source_leaves_out_git_metadata_at_any_depth(make_app, tmp_path):
     ]
 
 
-def test_copy_source_keeps_scripts_executable(make_app, tmp_path):
-    app = make_app({".s2i/bin/assemble": "#!/bin/sh\n"})
-    (app / ".s2i/bin/assemble").chmod(0o755)
-    s2i_build.copy_source(app / ".s2i/bin", tmp_path / "scripts")
-    assert (tmp_path / "scripts" / "assemble").stat().st_mode & stat.S_IXUSR
-
-
-def test_copy_source_copies_symlinks_as_symlinks(make_app, tmp_path):
-    app = make_app({"settings/base.py": "X = 1\n"})
-    (app / "local.py").symlink_to("settings/base.py")
-    s2i_build.copy_source(app, tmp_path / "out")
-    assert (tmp_path / "out" / "local.py").is_symlink()
+def test_copying_a_directory_keeps_file_modes(make_app, tmp_path):
+    app = make_app({"bin/tool": "#!/bin/sh\n"})
+    (app / "bin/tool").chmod(0o755)
+    s2i_build.copy_tree(app, tmp_path / "out")
+    assert (tmp_path / "out" / "bin" / "tool").stat().st_mode & stat.S_IXUSR
 
 
 # ---------------------------------------------------------------------------
@@ -243,16 +275,8 @@ def no_engine_needed(monkeypatch):
 
 
 def test_as_dockerfile_writes_the_dockerfile_and_the_upload_tree(make_app, tmp_path, no_engine_needed, capsys):
-    app = make_app(
-        {
-            "app.py": "app = 1\n",
-            ".git/HEAD": "x",
-            ".s2i/environment": "A=1\n",
-            ".s2i/bin/assemble": "#!/bin/sh\n",
-        }
-    )
-    out = tmp_path / "out" / "Dockerfile"
-    out.parent.mkdir()
+    app = make_app({"app.py": "app = 1\n", ".s2i/environment": "A=1\n", ".s2i/bin/assemble": "#!/bin/sh\n"})
+    out = tmp_path / "out" / "Dockerfile"  # its directory is made, as by s2i
     code = s2i_build.main([str(app), "s2i-wsgi", "myapp", "-e", "B=$2", "--as-dockerfile", str(out)])
     assert code == 0
     text = out.read_text()
@@ -260,7 +284,6 @@ def test_as_dockerfile_writes_the_dockerfile_and_the_upload_tree(make_app, tmp_p
     assert env_pairs(env_line(text.splitlines())) == [("A", "1"), ("B", "$2")]
     assert 'RUN ["/tmp/scripts/assemble"]' in text
     assert (tmp_path / "out" / "upload" / "src" / "app.py").is_file()
-    assert not (tmp_path / "out" / "upload" / "src" / ".git").exists()
     assert (tmp_path / "out" / "upload" / "scripts" / "assemble").is_file()
     assert f"Wrote {out}" in capsys.readouterr().out
 
@@ -290,10 +313,13 @@ def test_a_source_that_is_neither_a_directory_nor_a_git_url_is_an_error(tmp_path
     assert f"ERROR: SOURCE '{tmp_path / 'missing'}' is neither a directory nor a git URL." in capsys.readouterr().err
 
 
-def test_ref_with_a_directory_source_is_an_error(make_app, tmp_path, no_engine_needed, capsys):
+def test_ref_with_a_directory_that_is_not_a_git_repository_is_an_error(make_app, tmp_path, no_engine_needed, capsys):
+    app = make_app()
     with pytest.raises(SystemExit):
-        s2i_build.main([str(make_app()), "s2i-wsgi", "web", "--ref", "v1", "--as-dockerfile", str(tmp_path / "D")])
-    assert "--ref applies to git URLs only" in capsys.readouterr().err
+        s2i_build.main([str(app), "s2i-wsgi", "web", "--ref", "v1", "--as-dockerfile", str(tmp_path / "D")])
+    assert f"ERROR: --ref applies to git URLs and git repositories only, and {app} has no .git." in (
+        capsys.readouterr().err
+    )
 
 
 def test_a_missing_engine_says_to_install_docker_or_podman(make_app, monkeypatch, capsys):
@@ -345,7 +371,7 @@ def argvs_for(app: Path, *env, engine="docker", mounts=()):
     return s2i_build.run_commit_argvs(
         engine,
         args(*env),
-        app,
+        upload_of(app),
         scripts_dir=SCRIPTS_DIR,
         config=BUILDER_CONFIG,
         container="c1",
@@ -354,8 +380,9 @@ def argvs_for(app: Path, *env, engine="docker", mounts=()):
 
 
 def test_a_layered_rebuild_runs_in_the_previous_image_with_its_source_cleared_first(make_app):
+    upload = upload_of(make_app())
     create, commit = s2i_build.run_commit_argvs(
-        "docker", args(), make_app(), scripts_dir=SCRIPTS_DIR, config=BUILDER_CONFIG, container="c1", mounts=[],
+        "docker", args(), upload, scripts_dir=SCRIPTS_DIR, config=BUILDER_CONFIG, container="c1", mounts=[],
         extra_labels={s2i_build.BUILDER_ID_LABEL: "sha256:1"}, layered=True,
     )  # fmt: skip
     assert create[-5:] == [
@@ -369,8 +396,27 @@ def test_a_layered_rebuild_runs_in_the_previous_image_with_its_source_cleared_fi
     assert commit[-1] == "myapp"
 
 
+def test_the_layered_rebuilds_marker_and_exit_status_are_the_launchers():
+    # snapshot.LAYERED as the launcher defines it (the unit tests move it into a temporary directory).
+    src = SCRIPT.parents[1] / "src"
+    code = f"import sys; sys.path.insert(0, {str(src)!r}); from s2i_wsgi import snapshot; print(snapshot.LAYERED)"
+    launchers = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True)
+    launchers = launchers.stdout.strip()
+    assert f"/tmp/{s2i_build.LAYERED_MARKER}" == launchers  # the upload is unpacked in /tmp
+    assert s2i_build.REBUILD_FROM_BUILDER == RebuildFromBuilder.exit_code == 75
+    assert f"exit {RebuildFromBuilder.exit_code};" in s2i_build.CLEAR_UNPACK_AND_ASSEMBLE
+
+
+def test_the_script_needs_only_the_standard_library():
+    # -I -S: no site-packages, no PYTHONPATH; the launcher's modules come from the repository's src/.
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", str(SCRIPT), "--help"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def test_layered_rebuilds_are_not_tried_when_the_previous_image_differs(make_app, monkeypatch, capsys):
-    app = make_app({".s2i/environment": "A=1\n"})
+    app = upload_of(make_app({".s2i/environment": "A=1\n"}))
 
     def build_args(*env):
         return argparse.Namespace(**vars(args(*env)), runtime_image=None, as_dockerfile=None)
@@ -515,7 +561,7 @@ RUNTIME_LABELS = {
 
 
 def test_previous_artifacts_are_copied_where_the_builder_keeps_them(make_app):
-    lines = s2i_build.dockerfile(args(), make_app({"app.py": ""}), SCRIPTS_DIR, artifacts=True).splitlines()
+    lines = s2i_build.dockerfile(args(), upload_of(make_app({"app.py": ""})), SCRIPTS_DIR, artifacts=True).splitlines()
     copy = "COPY --chown=1001:0 upload/artifacts /tmp/artifacts"
     assert lines.index(copy) < lines.index(f'RUN ["{SCRIPTS_DIR}/assemble"]')
 
@@ -528,7 +574,7 @@ def test_a_runtime_image_gets_the_builders_output_and_runs_assemble_runtime(make
     monkeypatch.setattr(s2i_build, "image_labels", lambda engine, image: RUNTIME_LABELS)
     namespace = args(("A", "1"))
     namespace.runtime_image = "s2i-wsgi:3.13-runtime"
-    lines = s2i_build.dockerfile(namespace, make_app({"app.py": ""}), SCRIPTS_DIR).splitlines()
+    lines = s2i_build.dockerfile(namespace, upload_of(make_app({"app.py": ""})), SCRIPTS_DIR).splitlines()
     second = lines.index("FROM s2i-wsgi:3.13-runtime")
     assert lines[0] == "FROM s2i-wsgi:latest"
     assert f'RUN ["{SCRIPTS_DIR}/assemble"]' in lines[:second]
@@ -549,7 +595,7 @@ def test_a_runtime_image_without_assemble_input_files_is_an_error(make_app, monk
     namespace = args()
     namespace.runtime_image = "plain"
     with pytest.raises(SystemExit):
-        s2i_build.dockerfile(namespace, make_app({"app.py": ""}), SCRIPTS_DIR)
+        s2i_build.dockerfile(namespace, upload_of(make_app({"app.py": ""})), SCRIPTS_DIR)
     assert "has no io.openshift.s2i.assemble-input-files label" in capsys.readouterr().err
 
 
