@@ -1,13 +1,17 @@
 """Container plumbing for the integration tests: build the builder once, build
-apps through bin/s2i-build (the documented no-s2i command, or real s2i when
-on PATH), run them on random 127.0.0.1 ports, poll for readiness with a
-deadline, and always clean up. Failures carry the container's logs."""
+apps through the real s2i CLI (or, where a test is about another path,
+OpenShift's way: `s2i build --as-dockerfile` then an image build; or
+bin/s2i-build, the documented no-s2i command), run them on random 127.0.0.1
+ports, poll for readiness with a deadline, and always clean up. Failures carry
+the container's logs and the build's output."""
 
 from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -26,6 +30,14 @@ RUNTIME = os.environ.get(
 BASE_IMAGE = os.environ.get("BASE_IMAGE", "debian:trixie-slim")
 RUN_ID = os.environ.get("S2I_WSGI_TEST_RUN", uuid.uuid4().hex[:8])
 LABEL = "s2i-wsgi-test=1"
+# The real s2i CLI (the Makefile puts the pinned one first on PATH).
+S2I = os.environ.get("S2I", "s2i")
+# How apps are built, unless a test says otherwise:
+#   s2i         the real `s2i build` (the default: what users run)
+#   dockerfile  `s2i build --as-dockerfile` + an image build (what OpenShift 4 does)
+#   s2i-build   bin/s2i-build --no-s2i (the documented no-s2i command)
+BUILD_PATHS = ("s2i", "dockerfile", "s2i-build")
+BUILD_PATH = os.environ.get("S2I_WSGI_BUILD_PATH", "s2i")
 
 
 def engine(
@@ -77,14 +89,54 @@ def ensure_runtime() -> str:
 
 @dataclass
 class Build:
+    """A build's result. `output` has every line trimmed, as the real s2i prints the build's
+    lines (it trims each one), so that an assertion holds on every build path."""
+
     app: str
     image: str
     returncode: int
     output: str
 
+    def __post_init__(self) -> None:
+        self.output = "\n".join(line.strip() for line in self.output.splitlines()) + "\n"
+
     def assert_ok(self) -> Build:
         assert self.returncode == 0, f"building {self.app} failed:\n{self.output[-6000:]}"
         return self
+
+
+def _run(argv: list[str], timeout: float = 1500) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        argv, capture_output=True, timeout=timeout, env={**os.environ, "CONTAINER_ENGINE": ENGINE}, check=False
+    )
+
+
+def s2i_argv(source: Path, image: str, env: tuple[str, ...], inject: tuple[str, ...], options: tuple[str, ...]):
+    """`s2i build` with locally built images only (no registry is asked for the builder,
+    the previous image or the runtime image)."""
+    argv = [S2I, "build", str(source), BUILDER, image, "--pull-policy", "never"]
+    if "--incremental" in options:
+        argv += ["--incremental-pull-policy", "never"]
+    if "--runtime-image" in options:
+        argv += ["--runtime-pull-policy", "never"]
+    for item in env:
+        argv += ["-e", item]
+    for item in inject:
+        argv += ["--inject", item]
+    return [*argv, *options]
+
+
+def _build_as_dockerfile(argv: list[str], image: str) -> subprocess.CompletedProcess:
+    """OpenShift 4's source build: s2i writes a Dockerfile and its context, an image build builds it."""
+    with tempfile.TemporaryDirectory(prefix="s2i-dockerfile-") as work:
+        dockerfile = Path(work) / "build" / "Dockerfile"
+        written = _run([*argv, "--as-dockerfile", str(dockerfile)])
+        if written.returncode != 0:
+            return written
+        built = _run([ENGINE, "build", "--tag", image, str(dockerfile.parent)])
+        return subprocess.CompletedProcess(
+            built.args, built.returncode, written.stdout + built.stdout, written.stderr + built.stderr
+        )
 
 
 def build_app(
@@ -94,20 +146,41 @@ def build_app(
     tag: str | None = None,
     inject: tuple[str, ...] = (),
     options: tuple[str, ...] = (),
+    path: str | None = None,
 ) -> Build:
-    """Build test/apps/<app> (or `source`) with the builder; -e NAME=VALUE per env item,
-    --inject SRC:DEST per inject item; `options` are further bin/s2i-build options
-    (--incremental, --runtime-image IMAGE)."""
+    """Build test/apps/<app> (or `source`) with the builder through `path` (default BUILD_PATH);
+    -e NAME=VALUE per env item, --inject SRC:DEST per inject item; `options` are further
+    `s2i build` options (--incremental, --runtime-image IMAGE, --context-dir DIR ...)."""
+    path = path or BUILD_PATH
+    assert path in BUILD_PATHS, f"S2I_WSGI_BUILD_PATH={path} is not one of {BUILD_PATHS}"
     image = tag or f"s2i-wsgi-test-{app.replace('_', '-')}:{RUN_ID}"
-    argv = [str(REPO / "bin" / "s2i-build"), str(source or APPS / app), BUILDER, image, *options]
-    for item in env:
-        argv += ["-e", item]
-    for item in inject:
-        argv += ["--inject", item]
-    result = subprocess.run(
-        argv, capture_output=True, timeout=1500, env={**os.environ, "CONTAINER_ENGINE": ENGINE}, check=False
-    )
+    where = source or APPS / app
+    if path == "s2i-build":
+        argv = [str(REPO / "bin" / "s2i-build"), str(where), BUILDER, image, "--no-s2i", *options]
+        for item in env:
+            argv += ["-e", item]
+        for item in inject:
+            argv += ["--inject", item]
+        result = _run(argv)
+    elif path == "dockerfile":
+        result = _build_as_dockerfile(s2i_argv(where, image, env, inject, options), image)
+    else:
+        result = _run(s2i_argv(where, image, env, inject, options))
     return Build(app, image, result.returncode, text(result))
+
+
+def git_source(app: str, into: Path, *, extra: dict[str, str] | None = None) -> Path:
+    """test/apps/<app> as a git repository with one commit (what s2i clones), plus `extra`
+    files written after the commit (uncommitted: s2i leaves them out)."""
+    target = into / app
+    shutil.copytree(APPS / app, target)
+    git = ["git", "-C", str(target), "-c", "user.name=test", "-c", "user.email=test@example.invalid"]
+    for args in (["init", "--quiet", "--initial-branch=main"], ["add", "--all"], ["commit", "--quiet", "-m", "app"]):
+        subprocess.run([*git, *args], check=True, capture_output=True)
+    for name, content in (extra or {}).items():
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        (target / name).write_text(content)
+    return target
 
 
 def remove_image(image: str) -> None:

@@ -7,8 +7,8 @@ def test_source_without_an_entry_point_fails_listing_what_was_searched(built):
     result = built("no_entry_point")
     assert result.returncode != 0
     assert "ERROR: No WSGI application found in /opt/app-root/src. Searched, in order:" in result.output
-    assert "  - wsgi.py defining `application` or `app`" in result.output
-    assert "  - app.py defining `application` or `app`" in result.output
+    assert "- wsgi.py defining `application` or `app`" in result.output
+    assert "- app.py defining `application` or `app`" in result.output
     assert "set APP_MODULE=module:callable" in result.output
 
 
@@ -29,7 +29,7 @@ def test_requirement_that_does_not_exist_fails_the_build(built):
 def test_failing_pre_build_hook_stops_the_build_with_its_output(built):
     result = built("hooks_pre_build_fails")
     assert result.returncode != 0
-    assert "    pre-build: the asset bundle is missing" in result.output
+    assert "pre-build: the asset bundle is missing" in result.output
     assert "ERROR: The pre-build hook .s2i/action_hooks/pre-build failed (exit status 3)." in result.output
     assert "Fix .s2i/action_hooks/pre-build so that it exits 0, or remove it." in result.output
 
@@ -45,7 +45,7 @@ def test_two_project_packages_and_nothing_explicit_is_ambiguous(built):
     result = built("ambiguous_entry_points")
     assert result.returncode != 0
     assert "ERROR: Found 2 WSGI entry points and no setting to choose between them:" in result.output
-    assert "  - site_a/wsgi.py\n  - site_b/wsgi.py" in result.output
+    assert "- site_a/wsgi.py\n- site_b/wsgi.py" in result.output
     assert "APP_MODULE=site_a.wsgi:application" in result.output
 
 
@@ -70,5 +70,5 @@ def test_import_error_in_user_code_fails_the_build_as_an_import_error(built):
     assert (
         "ERROR: Importing wsgi (wsgi.py) failed: ModuleNotFoundError: No module named 'module_that_is_not_installed'"
     ) in result.output
-    assert "    ModuleNotFoundError: No module named 'module_that_is_not_installed'" in result.output
+    assert "ModuleNotFoundError: No module named 'module_that_is_not_installed'" in result.output
     assert "No WSGI application found" not in result.output

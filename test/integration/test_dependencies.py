@@ -161,9 +161,7 @@ def answers(image: str, containers, expected: bytes) -> None:
 def test_uv_lock_is_installed_with_uv_sync_and_requirements_txt_is_not_used(uv_locked, build_source, containers):
     result = build_source("deps_uv_lock", uv_locked).assert_ok()
     assert "---> Dependencies: uv from pyproject.toml, uv.lock (there is a uv.lock)" in result.output
-    assert (
-        "    Also found requirements.txt, not used because uv.lock pins the complete set of packages." in result.output
-    )
+    assert "Also found requirements.txt, not used because uv.lock pins the complete set of packages." in result.output
     assert "---> Installing the packages locked in uv.lock (uv sync --locked)" in result.output
     answers(result.image, containers, b"deps_uv_lock: six 1.17.0\n")
     container = containers(result.image)
@@ -225,7 +223,7 @@ def test_a_warpdrive_wheelhouse_is_searched_for_packages(build_source, container
         source / ".warpdrive" / "wheelhouse", "s2i-wsgi-wheelhouse-marker", "deps_wheelhouse: from the wheelhouse"
     )
     result = build_source("deps_wheelhouse", source).assert_ok()
-    assert "    Packages in .warpdrive/wheelhouse are used first (find-links)." in result.output
+    assert "Packages in .warpdrive/wheelhouse are used first (find-links)." in result.output
     answers(result.image, containers, b"deps_wheelhouse: from the wheelhouse\n")
 
 

@@ -12,10 +12,10 @@ USERS = pytest.mark.parametrize("user", [None, "123456:0"], ids=["uid-1001", "ar
 @USERS
 def test_s2i_action_hooks_run_before_and_after_dependencies_and_at_start(built, containers, user):
     result = built("hooks_s2i").assert_ok()
-    assert "---> Running the pre-build hook .s2i/action_hooks/pre-build\n    pre-build hook: before dependencies" in (
+    assert "---> Running the pre-build hook .s2i/action_hooks/pre-build\npre-build hook: before dependencies" in (
         result.output
     )
-    assert "---> Running the build hook .s2i/action_hooks/build\n    build hook: after dependencies" in result.output
+    assert "---> Running the build hook .s2i/action_hooks/build\nbuild hook: after dependencies" in result.output
     container = containers(result.image, *(["--user", user] if user else []))
     container.wait_ready()
     assert container.get("/")[1] == b"Hello from hooks_s2i: pre-build=yes build=markupsafe deploy=yes\n"

@@ -174,7 +174,7 @@ def test_conflicting_server_choices_fail_the_build(built):
     result = built("server_waitress", "WARPDRIVE_SERVER_TYPE=gunicorn")
     assert result.returncode != 0
     assert "ERROR: The server is chosen more than once, differently:\n" in result.output
-    assert "  - WARPDRIVE_SERVER_TYPE=gunicorn (from environment)\n" in result.output
+    assert "- WARPDRIVE_SERVER_TYPE=gunicorn (from environment)\n" in result.output
 
 
 def test_a_non_numeric_process_count_fails_the_build(built):
