@@ -1,7 +1,7 @@
 # s2i-wsgi: build, test and try the builder image.
 #
 #   make demo    build the builder and serve a sample app on http://127.0.0.1:8080
-#   make test    lint, unit tests, and integration tests against real containers
+#   make test    lint, unit tests, and integration tests against real containers (real s2i)
 #   make bench   ours against a Dockerfile+gunicorn and a warpdrive baseline: bench/results/
 #
 # Both start a container engine first where they can (bin/ensure-engine).
@@ -13,6 +13,9 @@ BASE_IMAGE       ?= debian:trixie-slim
 VARIANTS         ?= 3.13=debian:trixie-slim 3.11=debian:bookworm-slim
 DEMO_PORT        ?= 8080
 PYTEST_WORKERS   ?= 3
+# The real s2i CLI the tests and the benchmark build with (bin/ensure-s2i builds it with Go).
+S2I_VERSION      ?= 1.6.3
+TOOLS_BIN        := $(CURDIR)/.tools/bin
 # make bench: repetitions (medians), seconds per wrk run, apps. Quick smoke run:
 #   make bench BENCH_REPEAT=1 BENCH_DURATION=3
 BENCH_REPEAT     ?= 3
@@ -25,11 +28,13 @@ IMAGE   := $(IMAGE_NAME):$(TAG)
 VENV    := .venv
 PY      := $(VENV)/bin/python
 export CONTAINER_ENGINE
+# The pinned s2i (and anything else bin/ensure-s2i puts in .tools/bin) comes first.
+export PATH := $(TOOLS_BIN):$(PATH)
 
-SHELL_SCRIPTS := s2i/bin/* bin/ensure-engine root/usr/local/bin/container-entrypoint \
+SHELL_SCRIPTS := s2i/bin/* bin/ensure-engine bin/ensure-s2i root/usr/local/bin/container-entrypoint \
                  root/usr/local/bin/fix-permissions root/opt/app-root/etc/activate .ci/run
 
-.PHONY: help build build-all engine test test-unit test-integration test-variants lint readme demo demo-stop clean \
+.PHONY: help build build-all engine s2i test test-unit test-integration test-smoke test-variants lint readme demo demo-stop clean \
         bench bench-tools
 
 help:
@@ -37,6 +42,10 @@ help:
 
 engine:
 	@bin/ensure-engine $(foreach v,$(VARIANTS),$(lastword $(subst =, ,$(v))))
+
+# The pinned s2i CLI in .tools/bin (built from its Go module; see bin/ensure-s2i).
+s2i:
+	@bin/ensure-s2i $(S2I_VERSION) $(TOOLS_BIN)
 
 $(PY): requirements/dev.txt
 	@python3 -m venv $(VENV) || { echo "ERROR: python3 -m venv failed; install python3-venv (Debian/Ubuntu: apt-get install python3-venv)." >&2; exit 1; }
@@ -61,18 +70,24 @@ lint: $(PY)
 	$(VENV)/bin/shellcheck --enable=all --exclude=SC2250,SC2310,SC2312 $(SHELL_SCRIPTS)
 	$(VENV)/bin/hadolint Dockerfile
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.renovate renovate.json
 	$(PY) -m pytest -q test/unit/test_readme.py
 
 test-unit: $(PY)
 	$(PY) -m pytest test/unit -q
 
 # The whole suite against the default image, in parallel (one worker per test file).
-test-integration: $(PY) build
+test-integration: $(PY) s2i build
 	S2I_WSGI_IMAGE=$(IMAGE) S2I_WSGI_RUNTIME_IMAGE=$(IMAGE)-runtime BASE_IMAGE=$(BASE_IMAGE) \
 		$(PY) -m pytest test/integration -q -n $(PYTEST_WORKERS) --dist loadfile
 
+# The smoke subset against the default image (CI runs it for each variant and architecture).
+test-smoke: $(PY) s2i build
+	S2I_WSGI_IMAGE=$(IMAGE) S2I_WSGI_RUNTIME_IMAGE=$(IMAGE)-runtime BASE_IMAGE=$(BASE_IMAGE) \
+		$(PY) -m pytest test/integration -q -m smoke -n $(PYTEST_WORKERS) --dist loadfile
+
 # The smoke subset against every other variant.
-test-variants: $(PY) build-all
+test-variants: $(PY) s2i build-all
 	@set -e; for v in $(VARIANTS); do \
 		[ "$${v#*=}" = "$(BASE_IMAGE)" ] && continue; \
 		echo "---> Smoke tests against $(IMAGE_NAME):$${v%%=*}"; \
@@ -114,7 +129,7 @@ bench-tools:
 
 # Builds the builder, both baselines and the reference apps, measures them, and
 # writes bench/results/latest.{md,json,png} (about 25 minutes on 2 cores).
-bench: bench-tools $(VENV)/.bench-installed
+bench: bench-tools s2i $(VENV)/.bench-installed
 	@bin/ensure-engine $(BASE_IMAGE)
 	$(PY) bench/run.py --repeat $(BENCH_REPEAT) --duration $(BENCH_DURATION) --apps $(BENCH_APPS) --base $(BASE_IMAGE)
 
