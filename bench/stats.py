@@ -28,6 +28,7 @@ class Metric:
 METRICS = (
     Metric("build_cold", "cold app build", "s"),
     Metric("rebuild_source", "rebuild after a source-only change", "s"),
+    Metric("rebuild_source_layered", "the same, bin/s2i-build's layered rebuild", "s"),
     Metric("rebuild_dep", "rebuild after adding one dependency", "s"),
     Metric("size_full", "image size above the base (full)", "MB"),
     Metric("size_runtime", "image size above the base (runtime variant)", "MB"),
@@ -66,7 +67,8 @@ class Target:
 TARGETS: tuple[Target, ...] = (
     Target("build_cold", "A", 1.1),
     Target("rebuild_source", "A", 2.0),
-    Target("rebuild_source", "ours", 0.25, other_metric="build_cold"),
+    Target("rebuild_source", "ours", 0.35, other_metric="build_cold"),
+    Target("rebuild_source_layered", "ours", 0.35, other_metric="build_cold"),
     Target("size_runtime", "A", 1.25, other_metric="size_full"),
     Target("ttfb", "A", 1.5),
     Target("rps_hello", "A", 1.0),
@@ -74,7 +76,7 @@ TARGETS: tuple[Target, ...] = (
     Target("p99_hello", "A", 1.2),
     Target("p99_sleep", "A", 1.2),
     Target("mem_idle", "A", 1.5),
-    *(Target(m.key, "B", 1.0) for m in METRICS if m.key != "size_runtime"),
+    *(Target(m.key, "B", 1.0) for m in METRICS if m.key not in {"size_runtime", "rebuild_source_layered"}),
 )
 
 
