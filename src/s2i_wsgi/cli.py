@@ -18,6 +18,7 @@ from . import (
     hooks,
     output,
     prefix,
+    redact,
     runtime,
     snapshot,
     start,
@@ -234,7 +235,7 @@ def cmd_config(_: argparse.Namespace) -> int:
         value = setting.value
         if value is None:
             value = f"({variable.default_doc or 'unset'})"
-        print(f"{variable.name:<{width}}  {value!s:<20}  {setting.source}")
+        print(f"{variable.name:<{width}}  {redact.value(variable.name, str(value)):<20}  {setting.source}")
     return 0
 
 

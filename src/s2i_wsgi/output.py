@@ -1,5 +1,7 @@
 """One output vocabulary for every step: `---> step` lines on stdout, indented
-subprocess output, and WARNING:/ERROR: paragraphs on stderr."""
+subprocess output, and WARNING:/ERROR: paragraphs on stderr. Everything shown
+here has URL credentials masked (redact.py), whoever wrote it: the launcher, an
+installer or a hook."""
 
 from __future__ import annotations
 
@@ -9,20 +11,22 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from . import redact
+
 INDENT = "    "
 
 
 def step(message: str) -> None:
-    print(f"---> {message}", flush=True)
+    print(f"---> {redact.text(message)}", flush=True)
 
 
 def info(message: str) -> None:
-    print(f"{INDENT}{message}", flush=True)
+    print(f"{INDENT}{redact.text(message)}", flush=True)
 
 
 def _paragraph(label: str, message: str) -> None:
     sys.stdout.flush()
-    print(f"{label}: {message}", file=sys.stderr, flush=True)
+    print(f"{label}: {redact.text(message)}", file=sys.stderr, flush=True)
 
 
 def warning(message: str) -> None:
@@ -58,6 +62,8 @@ def run(
     assert proc.stdout is not None
     out = sys.stdout.buffer
     for line in proc.stdout:
+        if b"://" in line:  # the only lines that can hold a URL's credentials
+            line = redact.text(line.decode(errors="replace")).encode()  # noqa: PLW2901
         out.write(INDENT.encode() + line)
         out.flush()
         if collect is not None:
