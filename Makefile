@@ -32,7 +32,7 @@ export CONTAINER_ENGINE
 export PATH := $(TOOLS_BIN):$(PATH)
 
 SHELL_SCRIPTS := s2i/bin/* bin/ensure-engine bin/ensure-s2i root/usr/local/bin/container-entrypoint \
-                 root/usr/local/bin/fix-permissions root/opt/app-root/etc/activate .ci/run
+                 root/usr/local/bin/fix-permissions root/opt/app-root/etc/activate root/opt/app-root/etc/generate-container-user .ci/run
 
 .PHONY: help build build-all engine s2i test test-unit test-integration test-smoke test-variants lint readme demo demo-stop clean \
         bench bench-tools
@@ -73,7 +73,8 @@ lint: $(PY)
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.renovate renovate.json
 	$(PY) -m pytest -q test/unit/test_readme.py
 
-test-unit: $(PY)
+# Some compare bin/s2i-build with the real s2i (no engine needed): the pinned s2i first.
+test-unit: $(PY) s2i
 	$(PY) -m pytest test/unit -q
 
 # The whole suite against the default image, in parallel (one worker per test file).

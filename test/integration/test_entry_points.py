@@ -39,8 +39,8 @@ def test_detect_explains_an_explicit_app_module(built):
     result = harness.run_once(image, "s2i-wsgi", "detect")
     out = result.stdout.decode()
     assert "entry point:  shop.web.api:storefront" in out, harness.text(result)
-    # s2i bakes .s2i/environment into the image as ENV, so at run time it comes from the environment.
-    assert "because:      APP_MODULE=shop.web.api:storefront (from environment)" in out
+    # s2i bakes .s2i/environment into the image as ENV; the launcher still names the file it came from.
+    assert "because:      APP_MODULE=shop.web.api:storefront (from .s2i/environment)" in out
 
 
 def test_procfile_command_gets_port_and_runs_as_pid_1(built, containers):

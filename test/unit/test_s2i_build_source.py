@@ -412,7 +412,6 @@ def test_with_s2i_on_path_an_injected_directory_inside_the_source_is_excluded_fr
     assert "---> Leaving secrets out of the source" in capsys.readouterr().out
 
 
-@pytest.mark.skipif(not REAL_S2I.is_file(), reason=".tools/bin/s2i is not installed (make s2i builds it; CI has it)")
 @pytest.mark.parametrize("relative", [False, True], ids=["absolute-source", "relative-source"])
 def test_the_real_s2i_leaves_out_the_injected_directory_it_is_told_to_exclude(
     make_app, tmp_path, monkeypatch, relative
@@ -470,6 +469,8 @@ def test_every_option_has_a_one_line_help():
 def real_s2i_upload(source: Path, work: Path, *options: str) -> Path:
     """What the real s2i uploads for source: `s2i build --as-dockerfile` writes upload/ (no engine
     needed; the builder is on an unreachable registry, so looking up its labels fails at once)."""
+    if not REAL_S2I.is_file():
+        pytest.fail(f"{REAL_S2I} is missing: these tests compare with the real s2i (`make s2i` builds it).")
     argv = [str(REAL_S2I), "build", str(source), "localhost:1/s2i-check:latest", "check", *options]
     dockerfile = work / "s2i" / "Dockerfile"
     done = subprocess.run(
@@ -523,9 +524,6 @@ SCENARIOS = {
 }
 
 
-@pytest.mark.skipif(
-    not REAL_S2I.is_file(), reason=".tools/bin/s2i is not installed (make s2i builds it; CI always has it)"
-)
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_the_same_files_travel_as_with_the_real_s2i(scenario, tmp_path):
     source, first = cross_check_tree(tmp_path / "app"), None
