@@ -139,8 +139,10 @@ COPY src/s2i_wsgi/ /opt/s2i-wsgi/lib/s2i_wsgi/
 COPY s2i/bin/ /usr/libexec/s2i/
 
 # UID 1001 owns the app; group 0 may write everything the app or server
-# writes, so OpenShift's arbitrary UIDs (always in group 0) work too. /etc/passwd
-# is group-writable so the entrypoint can name such a UID (getpwuid, getuser).
+# writes, so OpenShift's arbitrary UIDs (always in group 0) work too. Such a UID
+# is named through nss_wrapper (generate-container-user), never by writing
+# /etc/passwd, which stays root's. No program keeps a set-UID or set-GID bit: in
+# a container nothing needs su, passwd or mount, and none can then become root.
 # /opt/s2i-wsgi/cache holds the dependency cache incremental builds reuse
 # (outside /opt/app-root, so the runtime image never receives it).
 RUN set -eux; \
@@ -154,7 +156,8 @@ RUN set -eux; \
     fix-permissions /opt/app-root/etc /opt/app-root/src; \
     # The system Python (python3 on PATH is the app's venv, which root must not write to).
     /usr/bin/python3 -m compileall -q /opt/s2i-wsgi/lib; \
-    chmod g+w /etc/passwd; \
+    find / -xdev -perm /6000 -type f -exec chmod ug-s {} +; \
+    test -z "$(find / -xdev -perm /6000 -type f)"; \
     supervisord --version; \
     s2i-wsgi --version
 
@@ -203,7 +206,10 @@ RUN set -eux; \
         python3-venv \
     ; \
     apt-get clean; \
-    rm -rf /var/lib/apt/lists/*
+    rm -rf /var/lib/apt/lists/*; \
+    # What these packages bring with a set-UID or set-GID bit loses it too (see runtime).
+    find / -xdev -perm /6000 -type f -exec chmod ug-s {} +; \
+    test -z "$(find / -xdev -perm /6000 -type f)"
 COPY --from=build-tools /opt/s2i-wsgi/tools/ /opt/s2i-wsgi/tools/
 RUN set -eux; \
     /opt/s2i-wsgi/tools/bin/uv --version; \
