@@ -295,6 +295,11 @@ MIN_MAX_CLIENTS = 100
 APACHE_MPM_INCLUDE = Path(tempfile.gettempdir()) / "s2i-wsgi" / "apache-mpm.conf"
 
 
+# No TRACE (it echoes a request, cookies included, back to whoever sent it), and no version in the
+# Server header or on error pages (it tells an attacker which vulnerabilities to try).
+APACHE_HARDENING = "TraceEnable Off\nServerTokens Prod\nServerSignature Off\n"
+
+
 def apache_mpm_config(max_clients: int) -> str:
     """One Apache child process holding every worker thread (written to APACHE_MPM_INCLUDE at start).
 
@@ -308,6 +313,7 @@ def apache_mpm_config(max_clients: int) -> str:
     """
     return (
         "# Written by s2i-wsgi: see servers.apache_mpm_config().\n"
+        f"{APACHE_HARDENING}"
         "<IfModule mpm_event_module>\n"
         "ServerLimit 1\n"
         "StartServers 1\n"

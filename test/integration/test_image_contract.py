@@ -101,6 +101,41 @@ def test_arbitrary_uid_in_group_0_gets_a_passwd_entry_and_can_write_the_app_dirs
     assert result.stdout.decode().split() == ["default", "/opt/app-root/src", "writable"]
 
 
+USERS = pytest.mark.parametrize("user", ["1001", "123456:0"], ids=["uid-1001", "arbitrary-uid"])
+# What a user in group 0 tried when /etc/passwd was group-writable: add a UID-0 line and su to it.
+BECOME_ROOT = "echo 'x::0:0::/:/bin/bash' >> /etc/passwd; su x -c id; id -u"
+
+
+@USERS
+def test_no_user_in_the_container_can_become_root(builder, user):
+    result = run_once(builder, "bash", "-c", BECOME_ROOT, run_args=("--user", user))
+    out = harness.text(result)
+    assert "/etc/passwd: Permission denied" in out, out
+    assert "uid=0" not in out, out
+    assert result.stdout.decode().split() == [user.split(":")[0]], out
+    files = run_once(builder, "ls", "-ln", "/etc/passwd", "/etc/group").stdout.decode().split("\n")
+    for line in filter(None, files):
+        assert line.startswith("-rw-r--r-- 1 0 0 "), line
+
+
+def test_no_program_in_the_builder_or_an_app_image_keeps_a_set_uid_bit(builder, built):
+    app = built("wsgi_plain").assert_ok().image
+    for image in (builder, app, harness.ensure_runtime()):
+        found = run_once(image, "find", "/", "-xdev", "-perm", "/6000", "-type", "f", run_args=("--user", "0"))
+        assert found.stdout.decode().split() == [], f"{image}: {harness.text(found)}"
+
+
+@USERS
+def test_an_arbitrary_uid_has_a_name_under_the_entrypoint_and_in_every_shell(builder, containers, user):
+    names = 'whoami; python -c "import getpass, os, pwd; print(getpass.getuser(), pwd.getpwuid(os.getuid()).pw_dir)"'
+    direct = run_once(builder, "bash", "-c", names, run_args=("--user", user))
+    assert direct.stdout.decode().split() == ["default", "default", "/opt/app-root/src"], harness.text(direct)
+    # docker exec (oc rsh) starts no entrypoint: the shell's own start-up names the UID.
+    container = containers(builder, "--user", user, command=["sleep", "60"])
+    shell = container.exec("bash", "-c", names)
+    assert shell.stdout.decode().split() == ["default", "default", "/opt/app-root/src"], harness.text(shell)
+
+
 def test_pinned_mod_wsgi_and_supervisor_are_installed(builder):
     pins = dict(
         line.split("==")

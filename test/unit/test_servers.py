@@ -162,6 +162,12 @@ def test_apache_runs_one_child_holding_every_worker_thread(argv_for):
         assert f"\n{line}\n" in text
 
 
+def test_apache_is_told_to_refuse_trace_and_hide_its_version():
+    text = apache_mpm_config(100)
+    for line in ("TraceEnable Off", "ServerTokens Prod", "ServerSignature Off"):
+        assert f"\n{line}\n" in text
+
+
 def test_every_tuning_variable_with_a_value_appears_exactly_once(argv_for):
     argv = argv_for(MOD_WSGI_MAX_CLIENTS="40")
     for variable in VARIABLES:
