@@ -15,6 +15,7 @@ from . import (
     __version__,
     cache,
     envfile,
+    fatal_listener,
     hooks,
     output,
     prefix,
@@ -168,14 +169,16 @@ def cmd_start(args: argparse.Namespace) -> int:
     env = {**plan.env, **extra_env}
     os.chdir(config.app_dir)
     if extra:
-        # supervisord is PID 1 and runs the web server beside the extra processes.
+        # supervisord runs the web server beside the extra processes; we stay PID 1 above it so
+        # that a program it gives up on ends the container non-zero (supervise.run_supervisord).
         conf = supervisord.write(_supervisord_conf(plan, extra, argv), hooks.STATE_DIR)
-        argv = supervisord.argv(conf)
-    elif entry.is_wsgi and plan.server == "mod_wsgi":
+        fatal = hooks.STATE_DIR / supervisord.FATAL_FILE
+        return supervise.run_supervisord(supervisord.argv(conf), env, config.app_dir, fatal)
+    if entry.is_wsgi and plan.server == "mod_wsgi":
         # We stay PID 1 to turn SIGTERM into Apache's graceful stop (see supervise.py).
         return supervise.run_mod_wsgi(argv, env, config.app_dir)
-    # gunicorn, uWSGI (--die-on-term), waitress, the app's own commands and
-    # supervisord stop gracefully on SIGTERM themselves: they replace us as PID 1.
+    # gunicorn, uWSGI (--die-on-term), waitress and the app's own commands stop
+    # gracefully on SIGTERM themselves: they replace us as PID 1.
     sys.stdout.flush()
     os.execvpe(argv[0], argv, env)  # noqa: S606 - the server replaces us as PID 1
     return 127  # not reached
@@ -184,6 +187,12 @@ def cmd_start(args: argparse.Namespace) -> int:
 def cmd_serve_mod_wsgi(args: argparse.Namespace) -> int:
     """mod_wsgi-express under the graceful-stop wrapper, as supervisord's web program."""
     return supervise.run_mod_wsgi(args.argv, os.environ, Path.cwd())
+
+
+def cmd_supervisor_listener(args: argparse.Namespace) -> int:
+    """supervisord's event listener (fatal_listener.py); supervisord is our parent."""
+    fatal_listener.listen(sys.stdin, sys.stdout, Path(args.fatal_file), os.getppid())
+    return 0
 
 
 def cmd_prefix(args: argparse.Namespace) -> int:
@@ -320,6 +329,8 @@ def parser() -> argparse.ArgumentParser:
     start.add_argument("--dry-run", action="store_true", help="print the server command instead of running it")
     serve = sub.add_parser("serve-mod-wsgi", help="(internal) run mod_wsgi-express, stopping it gracefully on SIGTERM")
     serve.add_argument("argv", nargs=argparse.REMAINDER, help="the mod_wsgi-express start-server command")
+    listener = sub.add_parser("supervisor-listener", help="(internal) supervisord's listener for FATAL programs")
+    listener.add_argument("--fatal-file", required=True, help="where to record the program that could not stay up")
     prefix_ = sub.add_parser("prefix", help="run a command, prefixing each line it writes with NAME |")
     prefix_.add_argument("--width", type=int, default=0, help="pad NAME to this many characters")
     prefix_.add_argument("name", metavar="NAME")
@@ -354,6 +365,7 @@ COMMANDS = {
     "start": cmd_start,
     "serve-mod-wsgi": cmd_serve_mod_wsgi,
     "prefix": cmd_prefix,
+    "supervisor-listener": cmd_supervisor_listener,
     "detect": cmd_detect,
     "config": cmd_config,
     "usage": cmd_usage,

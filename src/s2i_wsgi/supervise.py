@@ -1,6 +1,7 @@
 """PID 1 for mod_wsgi-express: generate the server configuration, run Apache
 as a child, turn container stop signals into Apache's graceful ones, reap
-orphans, and exit with Apache's status.
+orphans, and exit with Apache's status. Also PID 1 over supervisord, when the
+app declares extra processes (run_supervisord: a FATAL program ends the container).
 
 Why not exec Apache directly: `docker stop` and Kubernetes send SIGTERM, and
 Apache's SIGTERM stops at once, cutting every request in flight. Apache's
@@ -88,6 +89,37 @@ def run_mod_wsgi(start_argv: Sequence[str], env: Mapping[str, str], cwd: Path) -
     for signum in FORWARD:
         signal.signal(signum, forward)
     return reap_until(child.pid)
+
+
+# supervisord stops every program gracefully on SIGTERM (and SIGINT, SIGQUIT) and rereads its
+# configuration on SIGHUP: signals reach it unchanged.
+SUPERVISORD_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP, signal.SIGUSR2)
+
+
+def run_supervisord(argv: Sequence[str], env: Mapping[str, str], cwd: Path, fatal_file: Path) -> int:
+    """supervisord as PID 1's child, so that a program it gave up on (FATAL, see fatal_listener)
+    ends the container with a non-zero status and a message naming it."""
+    fatal_file.unlink(missing_ok=True)
+    sys.stdout.flush()
+    child = subprocess.Popen(list(argv), env=dict(env), cwd=cwd)
+
+    def forward(signum: int, _frame: object) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child.pid, signum)
+
+    for signum in SUPERVISORD_SIGNALS:
+        signal.signal(signum, forward)
+    status = reap_until(child.pid)
+    if fatal_file.is_file():
+        name = fatal_file.read_text(encoding="utf-8").strip()
+        raise StartError(
+            f"The program {name} could not stay up: supervisord gave up restarting it (FATAL), so the container stops.",
+            "A container that went on without it would look alive while part of the app is missing; one that "
+            "exits non-zero is restarted by Docker's restart policies and by Kubernetes.",
+            f"Its output above says why {name} exited. Fix that, or give it more tries (startretries in its "
+            ".s2i/supervisor program section).",
+        )
+    return status
 
 
 def reap_until(pid: int) -> int:

@@ -1,7 +1,8 @@
 """The supervisord configuration for an app with extra processes (processes.py).
 
-supervisord becomes PID 1 and runs, in one group (so that a stop signals all of
-them at once, not one after another):
+supervisord runs under the launcher (PID 1, which passes signals on and exits
+non-zero when a program could not stay up: fatal_listener.py), and runs, in one
+group (so that a stop signals all of them at once, not one after another):
 - `web`: the web server command the launcher would otherwise exec; for mod_wsgi
   through `s2i-wsgi serve-mod-wsgi`, so SIGTERM still becomes Apache's graceful
   stop (supervise.py);
@@ -29,6 +30,9 @@ from .processes import ExtraProcesses
 
 LAUNCHER = "s2i-wsgi"
 GROUP = "app"
+LISTENER = "s2i-wsgi-fatal"
+# Where the listener records a program that could not stay up (in the state directory).
+FATAL_FILE = "fatal"
 STOP_WAIT_SECONDS = 30
 CONF_NAME = "supervisord.conf"
 RPC_INTERFACE = "supervisor.rpcinterface:make_main_rpcinterface"  # for supervisorctl
@@ -132,6 +136,21 @@ def configuration(extra: ExtraProcesses, web: Sequence[str], state_dir: Path, pa
             if kind == "program" and name not in in_user_groups:
                 members.append(name)
     parts.append(_section(f"group:{GROUP}", {"programs": ",".join(members)}))
+    parts.append(
+        "; A program supervisord gives up on stops the container (fatal_listener.py).\n"
+        + _section(
+            f"eventlistener:{LISTENER}",
+            {
+                "command": f"{LAUNCHER} supervisor-listener --fatal-file {escape(str(state_dir / FATAL_FILE))}",
+                "events": "PROCESS_STATE_FATAL",
+                "autostart": "true",
+                "autorestart": "true",
+                "stdout_logfile": "NONE",  # its stdout is the protocol
+                "stderr_logfile": "/dev/stderr",
+                "stderr_logfile_maxbytes": "0",
+            },
+        )
+    )
     return "\n".join(parts)
 
 

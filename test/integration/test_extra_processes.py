@@ -69,7 +69,20 @@ def test_a_procfile_worker_runs_beside_mod_wsgi_with_prefixed_output(worker_imag
     assert "release must not run at start" not in logs
     ps = processes(container)
     pid_1 = next(line for line in ps.splitlines() if line.split()[0] == "1")
-    assert "supervisord" in pid_1, ps
+    assert "s2i-wsgi start" in pid_1, ps  # PID 1 stays the launcher, above supervisord
+    assert "supervisord --nodaemon" in ps, ps
+
+
+def test_a_program_that_cannot_stay_up_ends_the_container_naming_it(built, containers):
+    container = containers(built("supervisor_fatal").assert_ok().image)
+    deadline = time.monotonic() + 60
+    while container.state().startswith("running") and time.monotonic() < deadline:
+        time.sleep(0.5)
+    logs = container.logs()
+    assert container.state() == "exited 1", logs
+    assert "crasher | crasher: the queue it needs is not there" in logs, logs
+    assert "ERROR: The program crasher could not stay up: supervisord gave up restarting it (FATAL)" in logs, logs
+    assert "Traceback" not in logs, logs
 
 
 def test_a_killed_worker_is_restarted(worker_image, containers):
@@ -116,7 +129,8 @@ def test_a_supervisor_program_file_runs_with_prefixed_output_and_supervisorctl_w
     assert "clock | clock started (port 8080)" in container.logs()
     status = container.exec("supervisorctl", "-c", "/tmp/s2i-wsgi/supervisord.conf", "status")
     out = harness.text(status)
-    assert "app:clock" in out and "app:web" in out and out.count("RUNNING") == 2, out
+    # The app's programs, and the listener that stops the container when one cannot stay up.
+    assert "app:clock" in out and "app:web" in out and "s2i-wsgi-fatal" in out and out.count("RUNNING") == 3, out
     harness.engine("stop", container.name, timeout=60)
     assert container.state() == "exited 0", container.logs()
 

@@ -363,30 +363,37 @@ def source(make_app, monkeypatch, tmp_path):
     return use
 
 
-def test_start_with_extra_processes_runs_hooks_once_then_execs_supervisord(source, monkeypatch, capsys, tmp_path):
+def test_start_with_extra_processes_runs_hooks_once_then_runs_supervisord_below_it(
+    source, monkeypatch, capsys, tmp_path
+):
     app = source({"wsgi.py": WSGI_PY, "Procfile": "worker: python w.py\n"})
     hook = app / ".s2i" / "action_hooks" / "deploy"
     hook.parent.mkdir(parents=True)
     hook.write_text("#!/bin/sh\necho deploy ran\n")
     hook.chmod(0o755)
     calls = {}
-    monkeypatch.setattr(os, "chdir", lambda path: calls.setdefault("cwd", path))
+    monkeypatch.setattr(os, "chdir", lambda path: calls.setdefault("chdir", path))
     monkeypatch.setattr(cli.supervise, "run_mod_wsgi", lambda *a: pytest.fail("mod_wsgi must run under supervisord"))
+    monkeypatch.setattr(os, "execvpe", lambda *a: pytest.fail("the launcher stays PID 1 above supervisord"))
 
-    def fake_exec(file, argv, env):
-        calls.update(file=file, argv=argv, env=env)
-        raise SystemExit(0)
+    def fake_run(argv, env, cwd, fatal_file):
+        calls.update(argv=argv, env=env, cwd=cwd, fatal_file=fatal_file)
+        return 0
 
-    monkeypatch.setattr(os, "execvpe", fake_exec)
-    with pytest.raises(SystemExit):
-        cli.main(["start"])
+    monkeypatch.setattr(cli.supervise, "run_supervisord", fake_run)
+    assert cli.main(["start"]) == 0
     conf = tmp_path / "state" / "supervisord.conf"
     assert calls["argv"] == ["supervisord", "--nodaemon", "--configuration", str(conf)]
     assert calls["env"]["PORT"] == "8080"
-    assert calls["cwd"] == app
-    web = command_argv(parsed(conf.read_text())["program:web"]["command"])
+    assert calls["chdir"] == app
+    assert calls["fatal_file"] == tmp_path / "state" / "fatal"
+    sections = parsed(conf.read_text())
+    web = command_argv(sections["program:web"]["command"])
     assert web[:8] == ["s2i-wsgi", "prefix", "--width", "6", "web", "--", "s2i-wsgi", "serve-mod-wsgi"]
     assert web[8:10] == ["/opt/app-root/bin/mod_wsgi-express", "start-server"]
+    listener = sections["eventlistener:s2i-wsgi-fatal"]
+    assert listener["command"] == f"s2i-wsgi supervisor-listener --fatal-file {tmp_path / 'state' / 'fatal'}"
+    assert listener["events"] == "PROCESS_STATE_FATAL"
     out = capsys.readouterr().out
     assert "---> Running the web server and worker (Procfile line 1) under supervisord\n" in out
     assert out.count("deploy ran") == 1
