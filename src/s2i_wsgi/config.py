@@ -10,6 +10,7 @@ this same table (`s2i-wsgi envvars --markdown`).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -91,21 +92,26 @@ def _app_module(text: str) -> str:
 APP_MODULE_KIND = Kind("MODULE or MODULE:CALLABLE, e.g. myproject.wsgi:application", _app_module)
 
 
-def _relative_dir(text: str) -> str:
+# No file or directory has a longer name (Linux's NAME_MAX, in bytes); a relative path longer than
+# _PATH_MAX is a mistake, and with the source directory in front it could pass the system's limit.
+_NAME_MAX, _PATH_MAX = 255, 1024
+
+
+def _relative_path(text: str) -> str:
     path = Path(text.strip())
-    if not text.strip() or path.is_absolute() or ".." in path.parts:
+    if (
+        not text.strip()
+        or "\x00" in text
+        or path.is_absolute()
+        or ".." in path.parts
+        or len(os.fsencode(path)) > _PATH_MAX
+        or any(len(os.fsencode(part)) > _NAME_MAX for part in path.parts)
+    ):
         raise ValueError
     return str(path)
 
 
-RELATIVE_DIR = Kind("a directory inside the source, relative to it (e.g. src/web)", _relative_dir)
-
-
-def _relative_file(text: str) -> str:
-    path = Path(text.strip())
-    if not text.strip() or path.is_absolute() or ".." in path.parts:
-        raise ValueError
-    return str(path)
+RELATIVE_DIR = Kind("a directory inside the source, relative to it (e.g. src/web)", _relative_path)
 
 
 def _url_path(text: str) -> str:
@@ -116,7 +122,7 @@ def _url_path(text: str) -> str:
 
 URL_PATH = Kind("a URL path starting with /, e.g. /healthz", _url_path)
 
-RELATIVE_FILE = Kind("a file inside the app directory, relative to it (e.g. bin/start.sh)", _relative_file)
+RELATIVE_FILE = Kind("a file inside the app directory, relative to it (e.g. bin/start.sh)", _relative_path)
 
 
 def _dotted(text: str) -> str:
@@ -677,9 +683,16 @@ WARPDRIVE_VALUE_FILES = {"deploy_mode": "WARPDRIVE_DEPLOY_MODE"}
 def _warpdrive_value_files(source_dir: Path) -> list[tuple[str, dict[str, str]]]:
     layers = []
     for filename, variable in WARPDRIVE_VALUE_FILES.items():
-        path = source_dir / ".warpdrive" / filename
-        if path.is_file() and variable in BY_NAME:
-            layers.append((f".warpdrive/{filename}", {variable: path.read_text(encoding="utf-8").strip()}))
+        where = f".warpdrive/{filename}"
+        text = envfile.read_text(
+            source_dir / ".warpdrive" / filename,
+            where,
+            f"{where} sets {variable}, as one word of UTF-8 text.",
+            f"Write one of the values {variable} allows into {where} ({BY_NAME[variable].kind.allowed}), "
+            "or delete the file.",
+        )
+        if text is not None:
+            layers.append((where, {variable: text.strip()}))
     return layers
 
 

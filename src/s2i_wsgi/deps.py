@@ -80,7 +80,7 @@ class DependencyPlan:
 # ---------------------------------------------------------------------------
 # requires-python, without third-party code: enough of PEP 440 for Python versions.
 
-_CLAUSE = re.compile(r"\s*(~=|===|==|!=|<=|>=|<|>)\s*(\d+(?:\.\d+)*)(\.\*)?\s*")
+_CLAUSE = re.compile(r"\s*(~=|===|==|!=|<=|>=|<|>)\s*([0-9]+(?:\.[0-9]+)*)(\.\*)?\s*")
 
 
 def python_satisfies(spec: str, version: tuple[int, ...]) -> bool | None:
@@ -92,7 +92,10 @@ def python_satisfies(spec: str, version: tuple[int, ...]) -> bool | None:
         if not match:
             return None
         op, text, wildcard = match.groups()
-        wanted = tuple(int(part) for part in text.split("."))
+        try:
+            wanted = tuple(int(part) for part in text.split("."))
+        except ValueError:  # more digits than int() converts: no real version
+            return None
         width = max(len(wanted), len(version))
         have = version + (0,) * (width - len(version))
         want = wanted + (0,) * (width - len(wanted))
@@ -114,18 +117,72 @@ def python_satisfies(spec: str, version: tuple[int, ...]) -> bool | None:
     return True
 
 
-def read_pyproject(app_dir: Path) -> dict | None:
-    pyproject = app_dir / "pyproject.toml"
-    if not pyproject.is_file():
+_DECIDES = "The build decides from the app's files how to install its packages."
+
+
+def _check_link(path: Path, purpose: str = _DECIDES) -> None:
+    """A dependency file that links to nothing (e.g. outside the source) would be silently missing: an error."""
+    if path.is_symlink() and not path.exists():
+        raise ConfigError(
+            f"{path.name} is a symbolic link to {os.readlink(path)}, which is not in the source.",
+            f"{purpose} A link to a file outside the source (or to one that is not committed) does not reach "
+            "the build.",
+            f"Replace the link with the file itself, or remove {path.name}.",
+        )
+
+
+def _read_toml(path: Path, purpose: str) -> dict | None:
+    """The app's TOML file (pyproject.toml, Pipfile), None when there is none; any problem is a ConfigError."""
+    name = path.name
+    _check_link(path, purpose)
+    if not path.is_file():
         return None
     try:
-        return tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"{name} is not UTF-8 text.", f"{purpose} TOML files are UTF-8 text.", f"Save {name} as UTF-8."
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"{name} cannot be read ({exc.strerror}).",
+            purpose,
+            f"Make {name} a file the build can read (e.g. `chmod a+r {name}`).",
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
-            f"pyproject.toml does not parse: {exc}.",
-            "It decides how the project is installed.",
-            "Fix pyproject.toml (any TOML validator shows the same error).",
+            f"{name} does not parse: {exc}.",
+            purpose,
+            f"Fix {name} (any TOML validator shows the same error).",
         ) from None
+
+
+# Tables of pyproject.toml the build reads; each must be a table when present.
+_PYPROJECT_TABLES = (("project",), ("build-system",), ("tool",), ("tool", "poetry"), ("tool", "uv"))
+
+
+def _toml_kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return {str: "a string", list: "an array"}.get(type(value), "a date or time")
+
+
+def read_pyproject(app_dir: Path) -> dict | None:
+    data = _read_toml(app_dir / "pyproject.toml", "It decides how the project is installed.")
+    for keys in _PYPROJECT_TABLES if data is not None else ():
+        value: object = data
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is not None and not isinstance(value, dict):
+            dotted = ".".join(keys)
+            raise ConfigError(
+                f"In pyproject.toml, `{dotted}` is {_toml_kind(value)}, not a table.",
+                f"pip, uv and poetry read [{dotted}] as a table of settings, so the project cannot be installed.",
+                f"Write it as a [{dotted}] section with its settings as key = value lines, or remove it.",
+            )
+    return data
 
 
 def _check_requires_python(pyproject: dict | None, python: str) -> None:
@@ -218,16 +275,9 @@ def _choose(config: Config, found: set[str]) -> tuple[str, str, str]:
 def _check_pipfile_source(pipfile: Path) -> None:
     """micropipenv cannot check a Pipfile.lock against a Pipfile without [[source]] (it fails with
     KeyError 'source'), while pipenv assumes PyPI; say so instead of blaming the lock."""
-    if not pipfile.is_file():
+    data = _read_toml(pipfile, "Pipfile.lock is checked against it before anything is installed.")
+    if data is None:
         return
-    try:
-        data = tomllib.loads(pipfile.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"Pipfile does not parse: {exc}.",
-            "Pipfile.lock is checked against it before anything is installed.",
-            "Fix Pipfile (any TOML validator shows the same error).",
-        ) from None
     if not data.get("source"):
         raise ConfigError(
             "Pipfile has no [[source]] section.",
@@ -245,6 +295,8 @@ def plan(config: Config, python: str | None = None) -> DependencyPlan:
     running one, which is the app virtualenv's Python).
     """
     app_dir = config.app_dir
+    for name in (*LOCKS, REQUIREMENTS, "Pipfile", "setup.py", "setup.cfg"):
+        _check_link(app_dir / name)
     found = {name for name in (*LOCKS, REQUIREMENTS, "Pipfile") if (app_dir / name).is_file()}
     _check_switches(config, found)
     pyproject = read_pyproject(app_dir)

@@ -128,6 +128,24 @@ def top_level_names(source: str) -> tuple[set[str], bool]:
 def _read_source(path: Path) -> str:
     try:
         source = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise DetectError(
+            f"{path} is not UTF-8 text.", "Python reads source files as UTF-8 by default.", "Save it as UTF-8."
+        ) from None
+    except OSError as exc:
+        raise DetectError(
+            f"{path} cannot be read ({exc.strerror}).",
+            "Detection reads the app's Python files to find its WSGI callable.",
+            f"Make {path.name} a file the build can read (e.g. `chmod a+r {path.name}`), or remove it.",
+        ) from None
+    if "\x00" in source:
+        number = source.count("\n", 0, source.index("\x00")) + 1
+        raise DetectError(
+            f"{path.name} line {number} contains a NUL byte.",
+            "Python refuses to compile a source file that holds one, so no server could load it.",
+            f"Save {path} as UTF-8 text (it may be binary, or in another encoding such as UTF-16).",
+        )
+    try:
         ast.parse(source)
     except SyntaxError as exc:
         raise DetectError(
@@ -135,8 +153,12 @@ def _read_source(path: Path) -> str:
             "The entry point cannot be loaded by any server while it does not parse.",
             f"Fix {path} (python -m py_compile {path.name} shows the same error).",
         ) from None
-    except UnicodeDecodeError:
-        raise DetectError(f"{path} is not UTF-8 text.", "", "Save it as UTF-8.") from None
+    except (RecursionError, MemoryError):
+        raise DetectError(
+            f"{path.name} is nested too deeply for Python's parser.",
+            "Python cannot compile it either, so no server could load it.",
+            f"Split the deeply nested expression in {path} into several statements.",
+        ) from None
     return source
 
 
@@ -160,7 +182,7 @@ def string_assignment(path: Path, name: str) -> str | None:
     """The string literal assigned to a top-level `name`, if any."""
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError):
+    except (OSError, SyntaxError, UnicodeDecodeError, RecursionError, MemoryError):
         return None
     for node in tree.body:
         if (
@@ -178,9 +200,14 @@ def module_file(app_dir: Path, module: str) -> Path | None:
     parts = module.split(".")
     for base in (app_dir, app_dir / "src"):
         for candidate in (base.joinpath(*parts).with_suffix(".py"), base.joinpath(*parts, "__init__.py")):
-            if candidate.is_file():
+            if _is_file(candidate):
                 return candidate
     return None
+
+
+def _is_file(path: Path) -> bool:
+    """Path.is_file(), except that a name too long to exist (from a setting) is no file, not an OSError."""
+    return os.path.isfile(path)
 
 
 # ---------------------------------------------------------------------------
@@ -218,7 +245,7 @@ def _explicit_module(config: Config, app_dir: Path) -> EntryPoint | None:
 
 def _script(app_dir: Path, relative: str, reason: str) -> EntryPoint:
     path = app_dir / relative
-    if not path.is_file():
+    if not _is_file(path):
         raise DetectError(
             f"{reason}, but there is no file {relative} in {app_dir}.",
             "That script was to start the app.",
@@ -235,7 +262,7 @@ def _script(app_dir: Path, relative: str, reason: str) -> EntryPoint:
 
 def _python_file(config: Config, app_dir: Path, relative: str, reason: str) -> EntryPoint:
     path = app_dir / relative
-    if not path.is_file():
+    if not _is_file(path):
         raise DetectError(
             f"{reason}, but there is no file {relative} in {app_dir}.",
             "That file was to start the app.",
@@ -270,7 +297,7 @@ def django_project(app_dir: Path, environ_settings: str | None) -> Django | None
         return None
     settings = environ_settings
     if not settings:
-        text = manage.read_text(encoding="utf-8", errors="replace")
+        text = _best_effort_text(manage)
         match = re.search(r"""DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]""", text)
         settings = match.group(1) if match else None
     return Django(manage, settings) if settings else None
@@ -304,26 +331,42 @@ def _wsgi_module_entry(path: Path, module: str, name: str, reason: str) -> Entry
 
 def project_package(app_dir: Path) -> str | None:
     """The import name of the distribution pyproject.toml or setup.cfg/setup.py declares."""
+    # Best effort: a file that cannot be read names nothing here (the build's dependency step,
+    # and pip, report broken project files).
     name = None
     pyproject = app_dir / "pyproject.toml"
     if pyproject.is_file():
         try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            data = tomllib.loads(_best_effort_text(pyproject))
         except tomllib.TOMLDecodeError:
             data = {}
-        name = data.get("project", {}).get("name") or data.get("tool", {}).get("poetry", {}).get("name")
+        name = _table(data, "project").get("name") or _table(_table(data, "tool"), "poetry").get("name")
     if not name and (app_dir / "setup.cfg").is_file():
         parser = configparser.ConfigParser()
         try:
-            parser.read(app_dir / "setup.cfg", encoding="utf-8")
+            parser.read_string(_best_effort_text(app_dir / "setup.cfg"))
             name = parser.get("metadata", "name", fallback=None)
         except configparser.Error:
             name = None
     if not name and (app_dir / "setup.py").is_file():
-        text = (app_dir / "setup.py").read_text(encoding="utf-8", errors="replace")
+        text = _best_effort_text(app_dir / "setup.py")
         match = re.search(r"""\bname\s*=\s*['"]([^'"]+)['"]""", text)
         name = match.group(1) if match else None
-    return re.sub(r"[-.]+", "_", name).lower() if name else None
+    return re.sub(r"[-.]+", "_", name).lower() if isinstance(name, str) and name else None
+
+
+def _best_effort_text(path: Path) -> str:
+    """The file's text with undecodable bytes replaced; empty when it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _table(data: object, key: str) -> dict:
+    """data[key] when it is a TOML table, else an empty one."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
 
 
 def _found_callable(
@@ -362,7 +405,7 @@ def _deploy_mode(config: Config, app_dir: Path) -> EntryPoint | None:
 
 def detect(config: Config) -> EntryPoint:  # noqa: PLR0911, PLR0912 - one return per documented rule
     app_dir = config.app_dir
-    if not app_dir.is_dir():
+    if not os.path.isdir(app_dir):
         raise DetectError(
             f"APP_HOME={config['APP_HOME']} but {app_dir} is not a directory in the source.",
             "APP_HOME names the subdirectory that holds the application.",
@@ -415,7 +458,9 @@ def detect(config: Config) -> EntryPoint:  # noqa: PLR0911, PLR0912 - one return
 
     searched.append("*/wsgi.py (a project package) defining `application` or `app`")
     packages = sorted(
-        path for path in app_dir.glob("*/wsgi.py") if not path.parent.name.startswith(".") and callable_in(path)
+        path
+        for path in app_dir.glob("*/wsgi.py")
+        if not path.parent.name.startswith(".") and path.is_file() and callable_in(path)
     )
     if len(packages) == 1:
         path = packages[0]

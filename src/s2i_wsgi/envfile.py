@@ -17,10 +17,16 @@ quotes, as Docker's ENV and a shell do); anything else is taken as written.
 A variable whose process value is still exactly the file's raw text (the
 file's own line, passed on verbatim) gets the unquoted value, for the
 launcher's settings and for every process it starts (server, hooks, app).
+
+Lines are what s2i reads as lines: split at "\n" only, each name and value
+trimmed of what Go calls space. A NUL byte is refused (no environment variable
+can hold one), and so is a file that is a link to nothing (a link to a file
+outside the source, which never reaches the build).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,11 +36,17 @@ from .errors import ConfigError
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # The escapes a double-quoted Dockerfile ENV value (and a shell) honours.
 _ESCAPABLE = '\\"$'
+# What s2i trims from each line's name and value: Go's unicode.IsSpace (str.strip() would also
+# trim \x1c-\x1f, which s2i keeps).
+SPACE = (
+    " \t\n\v\f\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 def unquote(raw: str) -> str:
     """The value a Dockerfile ENV or a shell assignment gives `raw`, when it is one quoted word."""
-    value = raw.strip()
+    value = raw.strip(SPACE)
     if len(value) < 2 or value[0] not in "\"'" or value[-1] != value[0]:
         return value
     inner = value[1:-1]
@@ -63,32 +75,58 @@ def read_raw(path: Path) -> dict[str, str]:
     `export NAME=VALUE` is accepted (shell habit). A line that sets no variable is an error naming it.
     """
     values: dict[str, str] = {}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    where = f"{path.parent.name}/{path.name}"
+    text = read_text(
+        path,
+        where,
+        f"{where} sets variables for the build and the app, as UTF-8 text.",
+        f"Save {where} as UTF-8 text with NAME=VALUE lines.",
+    )
+    if text is None:
         return values
-    except (OSError, UnicodeDecodeError) as exc:
-        where = f"{path.parent.name}/{path.name}"
-        raise ConfigError(
-            f"{where} cannot be read ({exc}).",
-            f"{where} sets variables for the build and the app, as UTF-8 text.",
-            f"Save {where} as UTF-8 text with NAME=VALUE lines.",
-        ) from None
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.strip(SPACE)
         if not stripped or stripped.startswith("#"):
             continue
         name, sep, value = stripped.partition("=")
-        name = name.strip().removeprefix("export ").strip()
+        name = name.strip(SPACE).removeprefix("export ").strip(SPACE)
         if not sep or not NAME.fullmatch(name):
-            where = f"{path.parent.name}/{path.name}"
             raise ConfigError(
                 f"{where} line {number} is not NAME=VALUE: {line!r}",
                 f"Every line of {where} must set one variable.",
                 "Fix or remove that line (comments start with #).",
             )
-        values[name] = value.strip()
+        values[name] = value.strip(SPACE)
     return values
+
+
+def read_text(path: Path, where: str, why: str, fix: str) -> str | None:
+    """The text of one of the app's settings files (`where`), None when there is none.
+
+    A file that is there but cannot be used is an error naming it: a link to a file that is not
+    in the source, a directory, an unreadable file, text that is not UTF-8, or a NUL byte.
+    """
+    if path.is_symlink() and not path.exists():
+        raise ConfigError(
+            f"{where} is a symbolic link to {os.readlink(path)}, which is not in the source.",
+            f"{why} A link to a file outside the source (or to one that is not committed) does not reach the build.",
+            f"Replace the link with the file itself, or remove {where}.",
+        )
+    try:
+        text = path.read_bytes().decode("utf-8")  # not read_text(): it would make a lone "\r" a line break
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{where} cannot be read ({exc}).", why, fix) from None
+    if "\x00" in text:
+        number = text.count("\n", 0, text.index("\x00")) + 1
+        raise ConfigError(
+            f"{where} line {number} contains a NUL byte.",
+            f"{why} A NUL byte cannot be part of a setting (nor of any environment variable or argument); "
+            "a file that holds one is binary, or saved in another encoding such as UTF-16.",
+            fix,
+        )
+    return text
 
 
 def read(path: Path) -> dict[str, str]:

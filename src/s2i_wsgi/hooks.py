@@ -29,7 +29,20 @@ STATE_DIR = Path(os.environ.get("TMPDIR", "/tmp")) / "s2i-wsgi"
 
 
 def find(source_dir: Path, name: str) -> list[Path]:
-    return [source_dir / directory / name for directory in HOOK_DIRS if (source_dir / directory / name).is_file()]
+    found = []
+    for directory in HOOK_DIRS:
+        hook = source_dir / directory / name
+        if hook.is_symlink() and not hook.exists():
+            relative = hook.relative_to(source_dir)
+            raise HookError(
+                f"The {name} hook {relative} is a symbolic link to {os.readlink(hook)}, which is not in the source.",
+                "A link to a file outside the source (or to one that is not committed) does not reach the build; "
+                "the step the hook does would be silently skipped.",
+                f"Replace the link with the script itself, or remove {relative}.",
+            )
+        if hook.is_file():
+            found.append(hook)
+    return found
 
 
 def _check_executable(hook: Path, source_dir: Path) -> None:

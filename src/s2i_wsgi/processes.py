@@ -15,6 +15,7 @@ When there is any, `s2i-wsgi start` makes supervisord PID 1, running the web ser
 from __future__ import annotations
 
 import configparser
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,16 +71,53 @@ class ExtraProcesses:
         return found
 
 
+def _check_link(path: Path, shown: str, what_for: str) -> None:
+    """A link to nothing (e.g. to a file outside the source, which never reaches the build) is an error."""
+    if path.is_symlink() and not path.exists():
+        raise ConfigError(
+            f"{shown} is a symbolic link to {os.readlink(path)}, which is not in the source.",
+            f"{what_for} A link to a file outside the source (or to one that is not committed) does not "
+            "reach the build.",
+            f"Replace the link with the file itself, or remove {shown}.",
+        )
+
+
+def _read(path: Path, shown: str, what_for: str) -> str:
+    """The UTF-8 text of a file the app declares processes in; a NUL byte (which no command can hold) is refused."""
+    try:
+        text = path.read_bytes().decode("utf-8")  # not read_text(): it would make a lone "\r" a line break
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"{shown} is not UTF-8 text.", f"{what_for} It is read as UTF-8.", "Save it as UTF-8."
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"{shown} cannot be read ({exc.strerror}).",
+            what_for,
+            f"Make {shown} a file the build can read (e.g. `chmod a+r {shown}`).",
+        ) from None
+    if "\x00" in text:
+        number = text.count("\n", 0, text.index("\x00")) + 1
+        raise ConfigError(
+            f"{shown} line {number} contains a NUL byte.",
+            f"{what_for} No command or setting can hold a NUL byte; a file that has one is binary, or saved "
+            "in another encoding such as UTF-16.",
+            f"Save {shown} as UTF-8 text.",
+        )
+    return text
+
+
 def read_procfile(path: Path) -> list[ProcfileProcess]:
-    """Every process type of a Procfile (web and release included), checked."""
+    """Every process type of a Procfile (web and release included), checked.
+
+    Lines end at "\n" only, as Heroku reads them (a form feed or U+2028 is part of a command)."""
+    what_for = "A Procfile declares the app's processes, one `name: command` per line."
+    _check_link(path, path.name, what_for)
     if not path.is_file():
         return []
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path.name} is not UTF-8 text.", "", "Save it as UTF-8.") from None
+    text = _read(path, path.name, what_for)
     found: dict[str, ProcfileProcess] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         match = PROCFILE_LINE.fullmatch(line)
@@ -106,10 +144,10 @@ def read_program_file(path: Path, source_dir: Path) -> ProgramFile:
     # As supervisord reads it: no interpolation (it expands %(...)s itself), ; and # comments.
     parser = configparser.RawConfigParser(inline_comment_prefixes=(";", "#"), strict=False)
     parser.optionxform = str  # type: ignore[assignment, method-assign] - keep option names as written
+    what_for = "Files in .s2i/supervisor/ are INI files of [program:NAME] sections read by supervisord."
+    _check_link(path, relative, what_for)
     try:
-        parser.read_string(path.read_text(encoding="utf-8"), source=relative)
-    except UnicodeDecodeError:
-        raise ConfigError(f"{relative} is not UTF-8 text.", "", "Save it as UTF-8.") from None
+        parser.read_string(_read(path, relative, what_for), source=relative)
     except configparser.Error as exc:
         raise ConfigError(
             f"{relative} is not a valid supervisord configuration file: {exc.message.strip()}",
@@ -143,7 +181,11 @@ def find(source_dir: Path, app_dir: Path) -> ExtraProcesses:
     procfile = tuple(p for p in declared if p.name not in NOT_DAEMONS)
     not_run = tuple(p for p in declared if p.name == "release")
     directory = source_dir / SUPERVISOR_DIR
-    files = tuple(read_program_file(p, source_dir) for p in sorted(directory.glob("*.conf")) if p.is_file())
+    files = tuple(
+        read_program_file(p, source_dir)
+        for p in sorted(directory.glob("*.conf"))
+        if p.is_file() or (p.is_symlink() and not p.exists())  # a link to nothing is reported
+    )
     extra = ExtraProcesses(procfile, files, not_run)
     seen: dict[str, str] = {}
     for name, origin in extra.names():

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import json
 import math
+import os
 import re
 import shlex
 import tempfile
@@ -44,7 +45,14 @@ def _server_type_file(config: Config) -> str | None:
     path = config.source_dir / SERVER_TYPE_FILE
     if not path.is_file():
         return None
-    value = path.read_text(encoding="utf-8").strip()
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"{SERVER_TYPE_FILE} cannot be read ({exc}).",
+            f"It names the server, one of {', '.join(SERVER_NAMES)}, as UTF-8 text.",
+            f"Write one of them into {SERVER_TYPE_FILE}, or delete the file to use WSGI_SERVER or the default.",
+        ) from None
     if value.lower() not in SERVER_NAMES:
         raise ConfigError(
             f"{SERVER_TYPE_FILE} says {value!r}, which is not a server this builder runs.",
@@ -60,7 +68,14 @@ def gunicorn_config_file(config: Config) -> tuple[Path, str] | None:
     if config["APP_CONFIG"]:
         return app_dir / config["APP_CONFIG"], f"APP_CONFIG={config['APP_CONFIG']}"
     if config["GUNICORN_CMD_ARGS"]:
-        words = shlex.split(config["GUNICORN_CMD_ARGS"])
+        try:
+            words = shlex.split(config["GUNICORN_CMD_ARGS"])
+        except ValueError as exc:  # gunicorn splits it the same way, and would fail too
+            raise ConfigError(
+                f"GUNICORN_CMD_ARGS={config['GUNICORN_CMD_ARGS']!r} cannot be split into options ({exc}).",
+                "gunicorn reads GUNICORN_CMD_ARGS as a shell would split it.",
+                "Close the quote in GUNICORN_CMD_ARGS, or quote the value that holds a quote character.",
+            ) from None
         for index, word in enumerate(words):
             if word in ("-c", "--config") and index + 1 < len(words):
                 return app_dir / words[index + 1], "--config in GUNICORN_CMD_ARGS"
@@ -118,6 +133,12 @@ def wsgi_app_setting(path: Path) -> str | None:
         tree = ast.parse(path.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, UnicodeDecodeError):
         return None  # gunicorn itself reports a broken file, with its traceback
+    except (MemoryError, RecursionError):
+        raise ConfigError(
+            f"{path.name} is nested too deeply for Python's parser.",
+            "gunicorn runs it as Python, and Python cannot compile it either.",
+            f"Split the deeply nested expression in {path.name} into several statements.",
+        ) from None
     value = None
     for node in tree.body:
         if (
@@ -133,7 +154,7 @@ def wsgi_app_setting(path: Path) -> str | None:
 def entry_point(config: Config) -> EntryPoint:
     """APP_MODULE, else `wsgi_app` in the app's gunicorn configuration, else detection."""
     found = None if config["APP_MODULE"] else gunicorn_config_file(config)
-    if found and found[0].is_file():
+    if found and os.path.isfile(found[0]):  # False, not an error, for a name too long to be a file
         path = found[0]
         target = wsgi_app_setting(path)
         if target is not None:
@@ -199,6 +220,14 @@ def server_args_file(config: Config, server: str) -> Path | None:
     path = config.source_dir / SERVER_ARGS_FILE
     if path.is_dir():
         path = path / server
+    if path.is_symlink() and not path.exists():
+        shown = path.relative_to(config.source_dir)
+        raise ConfigError(
+            f"{shown} is a symbolic link to {os.readlink(path)}, which is not in the source.",
+            "A link to a file outside the source (or to one that is not committed) does not reach the build, "
+            "so the server would start without the options it holds.",
+            f"Replace the link with the file itself, or remove {shown}.",
+        )
     return path if path.is_file() else None
 
 
@@ -213,11 +242,26 @@ def server_args(config: Config, server: str) -> list[str]:
     if path is None:
         return []
     shown = path.relative_to(config.source_dir)
-    text = path.read_text(encoding="utf-8")
-    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
-    for number, line in enumerate(text.splitlines(), start=1):
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"{shown} cannot be read ({exc}).",
+            "It holds options for the server, as UTF-8 text.",
+            f"Save {shown} as UTF-8 text with the options separated by spaces or lines.",
+        ) from None
+    # Lines end at "\n" only: a shell splits words at spaces, tabs and newlines, nothing else.
+    lines = [line for line in text.split("\n") if not line.lstrip().startswith("#")]
+    for number, line in enumerate(text.split("\n"), start=1):
         if line.lstrip().startswith("#"):
             continue
+        if "\x00" in line:
+            raise ConfigError(
+                f"{shown} line {number} contains a NUL byte.",
+                "No argument can hold a NUL byte; a file that has one is binary, or saved in another encoding "
+                "such as UTF-16.",
+                f"Save {shown} as UTF-8 text with the options separated by spaces or lines.",
+            )
         match = _SHELL_SYNTAX.search(line)
         if match:
             raise ConfigError(

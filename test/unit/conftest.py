@@ -5,18 +5,27 @@ Apps are small directories written into tmp_path; cgroup trees are fake files.
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "src"))
 
 from s2i_wsgi import cache, config, snapshot  # noqa: E402
 from s2i_wsgi.config import Config  # noqa: E402
+
+# Fuzzing (test_fuzz_*.py): "ci", the default, is reproducible (the same examples on every run) and
+# quick; HYPOTHESIS_PROFILE=long searches much deeper, with new examples each run. No example database:
+# a failure is reproduced from the seed and the falsifying example hypothesis prints.
+settings.register_profile("ci", max_examples=100, deadline=None, derandomize=True, database=None)
+settings.register_profile("long", max_examples=5000, deadline=None, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Variables the tests must not inherit from whoever runs them.
 _OUTSIDE_VARIABLES = ("S2I_WSGI_SOURCE_DIR", "S2I_BUILD_NO_S2I", "CONTAINER_ENGINE")
