@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import platform
 import secrets
 import shlex
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 from . import (
     __version__,
     cache,
+    deps,
     envfile,
     fatal_listener,
     hooks,
@@ -239,6 +241,9 @@ def cmd_detect(_: argparse.Namespace) -> int:
 def cmd_config(_: argparse.Namespace) -> int:
     config = _config()
     width = max(len(v.name) for v in VARIABLES)
+    # Which Python this image variant has (the app's virtualenv is made from it), and the others.
+    variants = ", ".join(f"s2i-wsgi:{tag}" for tag in deps.VARIANTS)
+    print(f"{'(Python)':<{width}}  {platform.python_version():<20}  this image (variants: {variants})")
     for variable in VARIABLES:
         setting = config.settings[variable.name]
         value = setting.value
@@ -385,9 +390,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # One meaning of .s2i/environment on every build path (envfile), for this process and
         # every one it starts: the real s2i hands a quoted value over with its quotes.
         os.environ.update(envfile.passed_verbatim(os.environ, _source_dir() / ".s2i" / "environment"))
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a reader gone away shows here, inside the handlers below
+        return code
     except UserError as exc:
         output.error(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`s2i-wsgi config | head`): nothing more to say, and no traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
+import sys
 import tarfile
+from pathlib import Path
 
 import pytest
 
@@ -197,7 +200,7 @@ def test_config_lists_every_variable_with_its_value_and_origin(source, capsys, m
     monkeypatch.setenv("PORT", "9000")
     assert cli.main(["config"]) == 0
     rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()}
-    assert set(rows) == {variable.name for variable in VARIABLES}
+    assert set(rows) == {"(Python)"} | {variable.name for variable in VARIABLES}
     assert rows["PORT"][1:] == ["9000", "environment"]
     assert rows["MOD_WSGI_THREADS"][1:] == ["9", ".s2i/environment"]
     assert rows["WSGI_REQUEST_TIMEOUT"][1:] == ["60", "default"]
@@ -299,3 +302,17 @@ def test_save_artifacts_leaves_the_virtualenv_out_when_bin_s2i_build_asks(tmp_pa
     monkeypatch.delenv("S2I_WSGI_ARTIFACTS")
     assert cli.main(["save-artifacts"]) == 0
     assert archived == [tmp_path]
+
+
+def test_a_reader_that_goes_away_ends_the_command_without_a_traceback(source):
+    source({"app.py": FLASK_APP})
+    done = subprocess.run(
+        f"{sys.executable} -m s2i_wsgi config | true",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(Path(cli.__file__).parents[1])},
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "Exception ignored" not in done.stderr, done.stderr
