@@ -21,7 +21,11 @@
 # from them, so the certificate is in none of their layers. With certs/ empty
 # nothing changes.
 ARG BASE_IMAGE=debian:trixie-slim
+# The Python that BASE_IMAGE's python3 is (trixie 3.13, bookworm 3.11, forky 3.14): checked below,
+# and named in the image's PYTHON_VERSION (as in sclorg's images) and labels.
+ARG PYTHON_VERSION=3.13
 FROM ${BASE_IMAGE} AS base
+ARG PYTHON_VERSION
 
 # BASH_ENV and ENV are read by non-interactive bash (bash -c) and interactive sh
 # (sh -ic), keeping the venv first on PATH even where PATH was reset. Tunables
@@ -63,15 +67,22 @@ RUN set -eux; \
     ; \
     apt-get clean; \
     rm -rf /var/lib/apt/lists/*; \
-    # A real en_US.UTF-8 locale, not just the variable.
-    localedef -i en_US -c -f UTF-8 -A /usr/share/locale/locale.alias en_US.UTF-8; \
+    # A real en_US.UTF-8 locale, not just the variable (forky has no locale.alias any more).
+    aliases=/usr/share/locale/locale.alias; \
+    if [ -e "${aliases}" ]; then set -- -A "${aliases}"; else set --; fi; \
+    localedef -i en_US -c -f UTF-8 "$@" en_US.UTF-8; \
     locale -a | grep -qx 'en_US.utf8'; \
     /usr/sbin/apache2 -v; \
-    python3 --version
+    found="$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')"; \
+    if [ "${found}" != "${PYTHON_VERSION}" ]; then \
+        echo "ERROR: the base image has Python ${found}; build with --build-arg PYTHON_VERSION=${found}" >&2; \
+        exit 1; \
+    fi
 
 # Set only now that the locale exists (earlier, apt's perl would warn about it).
 ENV LANG=en_US.UTF-8 \
-    LC_ALL=en_US.UTF-8
+    LC_ALL=en_US.UTF-8 \
+    PYTHON_VERSION=${PYTHON_VERSION}
 
 # The compiler and headers mod_wsgi builds with (also installed in `builder`,
 # for the app's packages; never in `runtime`).
@@ -132,6 +143,7 @@ RUN set -eux; \
 # The runtime image: what an app image needs to serve, nothing to build with.
 FROM base AS runtime
 ARG BASE_IMAGE
+ARG PYTHON_VERSION
 COPY --from=compile /opt/s2i-wsgi/ /opt/s2i-wsgi/
 COPY --from=compile --chown=1001:0 /opt/app-root/ /opt/app-root/
 COPY root/ /
@@ -175,7 +187,8 @@ LABEL name="s2i-wsgi-runtime" \
       org.opencontainers.image.title="s2i-wsgi-runtime" \
       org.opencontainers.image.description="Runtime image for Python WSGI applications built with s2i-wsgi" \
       org.opencontainers.image.licenses="Apache-2.0" \
-      org.opencontainers.image.base.name="${BASE_IMAGE}"
+      org.opencontainers.image.base.name="${BASE_IMAGE}" \
+      io.s2i-wsgi.python-version="${PYTHON_VERSION}"
 
 WORKDIR /opt/app-root/src
 USER 1001

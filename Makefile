@@ -10,7 +10,7 @@ IMAGE_NAME       ?= s2i-wsgi
 CONTAINER_ENGINE ?= docker
 BASE_IMAGE       ?= debian:trixie-slim
 # The other variants built and smoke-tested by `make test`: TAG=BASE pairs.
-VARIANTS         ?= 3.13=debian:trixie-slim 3.11=debian:bookworm-slim
+VARIANTS         ?= 3.13=debian:trixie-slim 3.11=debian:bookworm-slim 3.14=debian:forky-slim
 DEMO_PORT        ?= 8080
 PYTEST_WORKERS   ?= 3
 # The real s2i CLI the tests and the benchmark build with (bin/ensure-s2i builds it with Go).
@@ -25,6 +25,8 @@ BENCH_APPS       ?= flask_hello,django_static
 tag_for = $(or $(patsubst %=$(1),%,$(filter %=$(1),$(VARIANTS))),custom)
 TAG     := $(call tag_for,$(BASE_IMAGE))
 IMAGE   := $(IMAGE_NAME):$(TAG)
+# A variant's tag is its Python version (the Dockerfile checks it).
+PYTHON_ARG := $(if $(filter custom,$(TAG)),,--build-arg PYTHON_VERSION=$(TAG))
 VENV    := .venv
 PY      := $(VENV)/bin/python
 export CONTAINER_ENGINE
@@ -54,9 +56,9 @@ $(PY): requirements/dev.txt
 
 # The builder (the Dockerfile's last stage) and the runtime image (`--target runtime`, tagged TAG-runtime).
 build: engine
-	$(CONTAINER_ENGINE) build --build-arg BASE_IMAGE=$(BASE_IMAGE) --target runtime -t $(IMAGE)-runtime \
+	$(CONTAINER_ENGINE) build --build-arg BASE_IMAGE=$(BASE_IMAGE) $(PYTHON_ARG) --target runtime -t $(IMAGE)-runtime \
 		$(if $(filter $(BASE_IMAGE),debian:trixie-slim),-t $(IMAGE_NAME):latest-runtime) .
-	$(CONTAINER_ENGINE) build --build-arg BASE_IMAGE=$(BASE_IMAGE) -t $(IMAGE) \
+	$(CONTAINER_ENGINE) build --build-arg BASE_IMAGE=$(BASE_IMAGE) $(PYTHON_ARG) -t $(IMAGE) \
 		$(if $(filter $(BASE_IMAGE),debian:trixie-slim),-t $(IMAGE_NAME):latest) .
 
 build-all: engine

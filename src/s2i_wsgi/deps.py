@@ -56,7 +56,7 @@ PIPENV_REQUIREMENTS = TOOLS / "requirements" / "pipenv.txt"
 WHEELHOUSE = Path(".warpdrive") / "wheelhouse"
 # The image variants `make build-all` produces (Makefile VARIANTS): named in
 # the error for a requires-python this image's Python does not satisfy.
-VARIANTS = ("3.13", "3.11")
+VARIANTS = ("3.13", "3.11", "3.14")
 
 UV_LOCK, PIPFILE_LOCK, POETRY_LOCK, REQUIREMENTS = "uv.lock", "Pipfile.lock", "poetry.lock", "requirements.txt"
 LOCKS = (UV_LOCK, PIPFILE_LOCK, POETRY_LOCK)

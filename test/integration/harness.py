@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -28,6 +29,11 @@ RUNTIME = os.environ.get(
     "S2I_WSGI_RUNTIME_IMAGE", f"{BUILDER}-runtime" if ":" in BUILDER else f"{BUILDER}:latest-runtime"
 )
 BASE_IMAGE = os.environ.get("BASE_IMAGE", "debian:trixie-slim")
+# A variant's tag is its Python version, which the Dockerfile checks (PYTHON_VERSION).
+_TAG = BUILDER.rpartition(":")[2]
+BUILD_ARGS = ["--build-arg", f"BASE_IMAGE={BASE_IMAGE}"]
+if re.fullmatch(r"\d+\.\d+", _TAG):
+    BUILD_ARGS += ["--build-arg", f"PYTHON_VERSION={_TAG}"]
 RUN_ID = os.environ.get("S2I_WSGI_TEST_RUN", uuid.uuid4().hex[:8])
 LABEL = "s2i-wsgi-test=1"
 # The real s2i CLI (the Makefile puts the pinned one first on PATH).
@@ -63,7 +69,7 @@ def ensure_builder() -> str:
     with open(lock_path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if engine("image", "inspect", BUILDER, check=False).returncode != 0:
-            engine("build", "--build-arg", f"BASE_IMAGE={BASE_IMAGE}", "-t", BUILDER, str(REPO), timeout=1800)
+            engine("build", *BUILD_ARGS, "-t", BUILDER, str(REPO), timeout=1800)
     return BUILDER
 
 
@@ -75,8 +81,7 @@ def ensure_runtime() -> str:
         if engine("image", "inspect", RUNTIME, check=False).returncode != 0:
             engine(
                 "build",
-                "--build-arg",
-                f"BASE_IMAGE={BASE_IMAGE}",
+                *BUILD_ARGS,
                 "--target",
                 "runtime",
                 "-t",

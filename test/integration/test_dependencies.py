@@ -291,9 +291,30 @@ def test_requires_python_excluding_the_image_python_names_both_and_the_other_var
         'ERROR: pyproject.toml requires Python ">=3.99" (requires-python), but this image has Python '
         f"{image_python}.\n\n"
         "The project's dependencies would not install, or the app would not run, on this Python.\n\n"
-        "No s2i-wsgi image variant (3.13, 3.11) has a Python that satisfies it. Widen requires-python if the "
+        "No s2i-wsgi image variant (3.13, 3.11, 3.14) has a Python that satisfies it. Widen requires-python if the "
         f"project does support Python {minor}."
     ) in result.output
+
+
+@pytest.mark.smoke
+def test_a_project_that_requires_exactly_this_image_s_python_builds_and_serves(
+    build_source, image_python, tmp_path_factory, containers
+):
+    """On s2i-wsgi:3.14 this is an app that needs Python 3.14."""
+    minor = ".".join(image_python.split(".")[:2])
+    source = copy_app("deps_requires_python_excluded", tmp_path_factory)
+    pyproject = source / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('">=3.99"', f'"=={minor}.*"'))
+    (source / "wsgi.py").write_text(
+        "import sys\n\n\ndef application(environ, start_response):\n"
+        "    start_response('200 OK', [])\n"
+        "    return [f'requires Python {sys.version_info[0]}.{sys.version_info[1]}\\n'.encode()]\n"
+    )
+    result = build_source("deps_requires_python_excluded", source).assert_ok()
+    for user in (None, "1000770000:0"):
+        container = containers(result.image, *(["--user", user] if user else []))
+        container.wait_ready()
+        assert container.get("/")[:2] == (200, f"requires Python {minor}\n".encode()), container.logs()
 
 
 def test_requires_python_excluding_only_this_image_suggests_the_other_variant(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import platform
+from pathlib import Path
+
 import pytest
 
-from s2i_wsgi import config
+from s2i_wsgi import cli, config, deps
 from s2i_wsgi.config import BOOLEAN, BY_NAME, VARIABLES
 from s2i_wsgi.errors import ConfigError
 
@@ -274,3 +277,19 @@ def test_variables_from_app_files_outside_the_table_are_passed_to_the_app(make_a
     assert cfg.app_environment["FEATURE"] == "new"
     # `-e` at run time wins: the file's value must not be re-applied over it.
     assert "SECRET" not in cfg.app_environment
+
+
+def test_the_launcher_knows_the_image_variants_the_makefile_builds():
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    line = next(line for line in makefile.splitlines() if line.startswith("VARIANTS "))
+    tags = [pair.split("=")[0] for pair in line.split("?=")[1].split()]
+    assert sorted(tags) == sorted(deps.VARIANTS)
+
+
+def test_config_names_the_image_s_python_and_the_other_variants(make_app, monkeypatch, capsys):
+    app = make_app({"wsgi.py": "application = None\n"})
+    monkeypatch.setenv("S2I_WSGI_SOURCE_DIR", str(app))
+    assert cli.main(["config"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.split()[:2] == ["(Python)", platform.python_version()]
+    assert first.endswith("this image (variants: s2i-wsgi:3.13, s2i-wsgi:3.11, s2i-wsgi:3.14)")
