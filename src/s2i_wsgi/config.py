@@ -750,7 +750,9 @@ def load(environ: Mapping[str, str], source_dir: Path = SOURCE_DIR) -> Config:
     for variable in VARIABLES:
         raw, source = None, "default"
         for layer_name, layer in layers:
-            if variable.name in layer:
+            # An empty value means "not set here": it never hides a lower layer's (an OpenShift
+            # template parameter left empty must not override the app's .s2i/environment).
+            if variable.name in layer and (raw is None or layer[variable.name].strip()):
                 raw, source = layer[variable.name], layer_name
         if source == "environment" and from_file.get(variable.name) == raw:
             source = ".s2i/environment"  # s2i passes the file's values on as the process environment

@@ -108,10 +108,16 @@ def test_an_empty_number_means_the_default(make_app, load_config):
     assert not cfg.is_set("WEB_CONCURRENCY")
 
 
-def test_an_empty_process_variable_resets_an_app_file_value_to_the_default(make_app, load_config):
+def test_an_empty_process_variable_leaves_an_app_file_value_in_place(make_app, load_config):
+    # An OpenShift template parameter left empty reaches the build as NAME="": it means "not set".
     app = make_app({".s2i/environment": "PORT=9000\n"})
     cfg = load_config(app, PORT="")
-    assert cfg["PORT"] == 8080
+    assert (cfg["PORT"], cfg.source_of("PORT")) == (9000, ".s2i/environment")
+
+
+def test_an_empty_process_variable_with_nothing_below_it_is_the_default(make_app, load_config):
+    cfg = load_config(make_app(), PORT="")
+    assert (cfg["PORT"], cfg.source_of("PORT")) == (8080, "default")
 
 
 def test_the_source_directory_and_app_home_give_the_app_directory(make_app, load_config):

@@ -110,3 +110,10 @@ def test_every_command_runs_with_the_file_s_meaning_in_its_environment(make_app,
     monkeypatch.setenv("GREETING", '"hello world"')
     assert cli.main(["usage"]) == 0
     assert os.environ["GREETING"] == "hello world"
+
+
+def test_an_empty_value_in_the_environment_does_not_hide_the_file_s(make_app, load_config):
+    app = make_app({".s2i/environment": "APP_MODULE=pkg.wsgi:application\nMOD_WSGI_THREADS=9\n"})
+    config = load_config(app, APP_MODULE="", MOD_WSGI_THREADS="  ")
+    assert (config["APP_MODULE"], config.source_of("APP_MODULE")) == ("pkg.wsgi:application", ".s2i/environment")
+    assert config["MOD_WSGI_THREADS"] == 9
