@@ -739,11 +739,12 @@ def load(environ: Mapping[str, str], source_dir: Path = SOURCE_DIR) -> Config:
     """Resolve every variable in the table, or raise ConfigError naming the first bad one."""
     s2i_environment = source_dir / ".s2i" / "environment"
     # The real s2i passes .s2i/environment's values verbatim: a quoted one means its content.
-    environ = {**environ, **envfile.passed_verbatim(environ, s2i_environment)}
+    raw_from_file = envfile.read_raw(s2i_environment)  # read once: its meaning and s2i's verbatim copies
+    environ = {**environ, **envfile.verbatim_fixes(environ, raw_from_file)}
     layers: list[tuple[str, Mapping[str, str]]] = [
         (".warpdrive/environment", envfile.read(source_dir / ".warpdrive" / "environment")),
         *_warpdrive_value_files(source_dir),
-        (".s2i/environment", from_file := envfile.read(s2i_environment)),
+        (".s2i/environment", from_file := {name: envfile.unquote(raw) for name, raw in raw_from_file.items()}),
         ("environment", environ),
     ]
     settings: dict[str, Setting] = {}

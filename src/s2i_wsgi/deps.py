@@ -43,7 +43,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cache, output
+from . import appfiles, cache, output
 from .config import APP_PYTHON, APP_ROOT, Config
 from .errors import BuildError, ConfigError
 
@@ -122,13 +122,7 @@ _DECIDES = "The build decides from the app's files how to install its packages."
 
 def _check_link(path: Path, purpose: str = _DECIDES) -> None:
     """A dependency file that links to nothing (e.g. outside the source) would be silently missing: an error."""
-    if path.is_symlink() and not path.exists():
-        raise ConfigError(
-            f"{path.name} is a symbolic link to {os.readlink(path)}, which is not in the source.",
-            f"{purpose} A link to a file outside the source (or to one that is not committed) does not reach "
-            "the build.",
-            f"Replace the link with the file itself, or remove {path.name}.",
-        )
+    appfiles.check_link(path, path.name, purpose)
 
 
 def _read_toml(path: Path, purpose: str) -> dict | None:

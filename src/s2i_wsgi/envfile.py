@@ -26,11 +26,11 @@ outside the source, which never reaches the build).
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from . import appfiles
 from .errors import ConfigError
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -106,12 +106,7 @@ def read_text(path: Path, where: str, why: str, fix: str) -> str | None:
     A file that is there but cannot be used is an error naming it: a link to a file that is not
     in the source, a directory, an unreadable file, text that is not UTF-8, or a NUL byte.
     """
-    if path.is_symlink() and not path.exists():
-        raise ConfigError(
-            f"{where} is a symbolic link to {os.readlink(path)}, which is not in the source.",
-            f"{why} A link to a file outside the source (or to one that is not committed) does not reach the build.",
-            f"Replace the link with the file itself, or remove {where}.",
-        )
+    appfiles.check_link(path, where, why)
     try:
         text = path.read_bytes().decode("utf-8")  # not read_text(): it would make a lone "\r" a line break
     except FileNotFoundError:
@@ -140,8 +135,13 @@ def passed_verbatim(environ: Mapping[str, str], path: Path) -> dict[str, str]:
     The real s2i puts .s2i/environment's values verbatim into the build and the image; a
     value that differs from the file's text was set on purpose (`-e`) and is left alone.
     """
+    return verbatim_fixes(environ, read_raw(path))
+
+
+def verbatim_fixes(environ: Mapping[str, str], raw_values: Mapping[str, str]) -> dict[str, str]:
+    """passed_verbatim for a file already read (read_raw)."""
     fixed = {}
-    for name, raw in read_raw(path).items():
+    for name, raw in raw_values.items():
         meaning = unquote(raw)
         if meaning != raw and environ.get(name) == raw:
             fixed[name] = meaning

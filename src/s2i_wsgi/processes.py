@@ -15,11 +15,11 @@ When there is any, `s2i-wsgi start` makes supervisord PID 1, running the web ser
 from __future__ import annotations
 
 import configparser
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import appfiles
 from .errors import ConfigError
 
 PROCFILE_LINE = re.compile(r"\s*([A-Za-z0-9_-]+)\s*:\s*(.*?)\s*")
@@ -71,17 +71,6 @@ class ExtraProcesses:
         return found
 
 
-def _check_link(path: Path, shown: str, what_for: str) -> None:
-    """A link to nothing (e.g. to a file outside the source, which never reaches the build) is an error."""
-    if path.is_symlink() and not path.exists():
-        raise ConfigError(
-            f"{shown} is a symbolic link to {os.readlink(path)}, which is not in the source.",
-            f"{what_for} A link to a file outside the source (or to one that is not committed) does not "
-            "reach the build.",
-            f"Replace the link with the file itself, or remove {shown}.",
-        )
-
-
 def _read(path: Path, shown: str, what_for: str) -> str:
     """The UTF-8 text of a file the app declares processes in; a NUL byte (which no command can hold) is refused."""
     try:
@@ -112,7 +101,7 @@ def read_procfile(path: Path) -> list[ProcfileProcess]:
 
     Lines end at "\n" only, as Heroku reads them (a form feed or U+2028 is part of a command)."""
     what_for = "A Procfile declares the app's processes, one `name: command` per line."
-    _check_link(path, path.name, what_for)
+    appfiles.check_link(path, path.name, what_for)
     if not path.is_file():
         return []
     text = _read(path, path.name, what_for)
@@ -145,7 +134,7 @@ def read_program_file(path: Path, source_dir: Path) -> ProgramFile:
     parser = configparser.RawConfigParser(inline_comment_prefixes=(";", "#"), strict=False)
     parser.optionxform = str  # type: ignore[assignment, method-assign] - keep option names as written
     what_for = "Files in .s2i/supervisor/ are INI files of [program:NAME] sections read by supervisord."
-    _check_link(path, relative, what_for)
+    appfiles.check_link(path, relative, what_for)
     try:
         parser.read_string(_read(path, relative, what_for), source=relative)
     except configparser.Error as exc:
