@@ -21,3 +21,9 @@ def check_link(path: Path, shown: str, why: str) -> None:
             f"{why} A link to a file outside the source (or to one that is not committed) does not reach the build.",
             f"Replace the link with the file itself, or remove {shown}.",
         )
+
+
+def nul_byte_line(text: str) -> int | None:
+    """The line number of the first NUL byte in `text` (no setting, command or source can hold one)."""
+    at = text.find("\x00")
+    return None if at < 0 else text.count("\n", 0, at) + 1

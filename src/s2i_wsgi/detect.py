@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from . import appfiles
 from .config import Config
 from .errors import DetectError
 from .processes import read_procfile
@@ -138,8 +139,8 @@ def _read_source(path: Path) -> str:
             "Detection reads the app's Python files to find its WSGI callable.",
             f"Make {path.name} a file the build can read (e.g. `chmod a+r {path.name}`), or remove it.",
         ) from None
-    if "\x00" in source:
-        number = source.count("\n", 0, source.index("\x00")) + 1
+    number = appfiles.nul_byte_line(source)
+    if number is not None:
         raise DetectError(
             f"{path.name} line {number} contains a NUL byte.",
             "Python refuses to compile a source file that holds one, so no server could load it.",

@@ -113,8 +113,8 @@ def read_text(path: Path, where: str, why: str, fix: str) -> str | None:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{where} cannot be read ({exc}).", why, fix) from None
-    if "\x00" in text:
-        number = text.count("\n", 0, text.index("\x00")) + 1
+    number = appfiles.nul_byte_line(text)
+    if number is not None:
         raise ConfigError(
             f"{where} line {number} contains a NUL byte.",
             f"{why} A NUL byte cannot be part of a setting (nor of any environment variable or argument); "

@@ -85,8 +85,8 @@ def _read(path: Path, shown: str, what_for: str) -> str:
             what_for,
             f"Make {shown} a file the build can read (e.g. `chmod a+r {shown}`).",
         ) from None
-    if "\x00" in text:
-        number = text.count("\n", 0, text.index("\x00")) + 1
+    number = appfiles.nul_byte_line(text)
+    if number is not None:
         raise ConfigError(
             f"{shown} line {number} contains a NUL byte.",
             f"{what_for} No command or setting can hold a NUL byte; a file that has one is binary, or saved "
