@@ -70,6 +70,9 @@ variables, e.g. in .s2i/environment:
     WSGI_SERVER=gunicorn
     WSGI_THREADS=10
 
+A value in quotes means what it means in a Dockerfile ENV or a shell
+(APP_MODULE="pkg.wsgi:app" is pkg.wsgi:app); an empty one counts as unset.
+Tags: 3.13 (latest), 3.11, and 3.14 on Debian's testing release.
 `s2i-wsgi config` lists every setting with its value and origin. Rebuilds
 with `s2i build --incremental` reuse the previous image's virtualenv when the
 dependency files, install settings and hooks are unchanged, else its

@@ -233,6 +233,11 @@ def test_usage_explains_how_to_build_and_exits_zero(capsys):
     ) in out
     assert "In a running app container: `s2i-wsgi ready` / `alive`\n(health checks), `s2i-wsgi migrate`." in out
     assert (
+        "A value in quotes means what it means in a Dockerfile ENV or a shell\n"
+        '(APP_MODULE="pkg.wsgi:app" is pkg.wsgi:app); an empty one counts as unset.\n'
+        "Tags: 3.13 (latest), 3.11, and 3.14 on Debian's testing release.\n"
+    ) in out
+    assert (
         "Rebuilds\nwith `s2i build --incremental` reuse the previous image's virtualenv when the\n"
         "dependency files, install settings and hooks are unchanged, else its\ndependency cache;"
     ) in out
