@@ -143,6 +143,7 @@ def _build(environ: Mapping[str, str], source_dir: Path, config: Config, found: 
     output.step(f"Building the app in {config.app_dir} with Python {sys.version.split()[0]}")
     overridden = sorted(name for name in found.environment if name in config.environment and name in config.settings)
     secrets.describe(found, [name for name in overridden if name != "S2I_WSGI_SECRETS_DIR"])
+    secrets.warn_exposed({**environ, **config.app_environment})
     env = {**environ, **config.app_environment, **found.environment}
     changes = hooks.environment_from("build-env", source_dir, config.app_dir, env)
     if changes:

@@ -24,12 +24,12 @@ from __future__ import annotations
 import shutil
 import ssl
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import output
+from . import output, redact
 from .config import APP_ROOT
 from .errors import ConfigError
 
@@ -172,6 +172,23 @@ def describe(secrets: BuildSecrets, overridden: list[str]) -> None:
             f"The build secrets directory {secrets.directory} is inside {APP_ROOT}, so its files are part of the "
             "app image (s2i and OpenShift empty them after the build, but they remain). Inject them into "
             f"{DEFAULT_DIR} instead."
+        )
+
+
+def warn_exposed(environment: Mapping[str, str]) -> None:
+    """A credential in a build variable is in the app image for good: s2i commits the build's
+    variables (-e, .s2i/environment) as the image's environment, and OpenShift's generated
+    Dockerfile makes them ENV lines; `docker inspect` shows them to whoever can pull the image.
+    Say so, naming the variables (never their values), and what to use instead."""
+    exposed = sorted(name for name, value in environment.items() if value and redact.value(name, value) != value)
+    if exposed:
+        output.warning(
+            f"{', '.join(exposed)} {'holds a credential' if len(exposed) == 1 else 'hold credentials'}, and the "
+            "build's variables (s2i's -e, .s2i/environment, a BuildConfig's env) are written into the app "
+            "image's environment, where anyone who can pull the image reads them (docker inspect). Give "
+            f"index credentials to the build as files instead ({INDEX_URL} or {NETRC} in a directory injected "
+            f"at {DEFAULT_DIR}: s2i build --inject ./secrets:{DEFAULT_DIR}, or an OpenShift build secret), and "
+            "run-time secrets to the container when it runs."
         )
 
 

@@ -154,6 +154,59 @@ def test_the_secrets_directory_and_variables_are_not_in_the_image(secrets_build)
         assert f"\n{name}=" not in f"\n{env}"
 
 
+@pytest.mark.parametrize("way", ["netrc", "pip.conf"])
+def test_a_password_in_an_injected_netrc_or_pip_conf_is_used_and_kept_out_of_the_image(
+    private_index, tmp_path_factory, containers, way
+):
+    url, host, password = private_index
+    secrets = tmp_path_factory.mktemp(way) / "secrets"
+    secrets.mkdir()
+    env: tuple[str, ...] = ()
+    if way == "netrc":  # the index URL itself is then a plain variable
+        (secrets / "netrc").write_text(f"machine {host} login s2i password {password}\n")
+        env = (f"PIP_INDEX_URL={url.replace(f's2i:{password}@', '')}", f"PIP_TRUSTED_HOST={host}")
+    else:
+        (secrets / "pip.conf").write_text(f"[global]\nindex-url = {url}\ntrusted-host = {host}\n")
+    tag = f"s2i-wsgi-test-secret-{way.replace('.', '-')}:{harness.RUN_ID}"
+    result = harness.build_app("secrets_private_index", *env, inject=(f"{secrets}:{SECRETS_DEST}",), tag=tag)
+    try:
+        result.assert_ok()
+        assert f"---> Using build secrets from {SECRETS_DEST}: {way}\n" in result.output
+        assert "a credential" not in result.output and "credentials, and the build's variables" not in result.output
+        container = containers(result.image)
+        container.wait_ready()
+        assert container.get("/")[1].startswith(b"secrets_private_index: from the protected index")
+        assert password not in result.output
+        assert appears_in_image(result.image, [password]) == {}
+    finally:
+        harness.remove_image(tag)
+
+
+def test_a_password_in_a_build_variable_is_masked_everywhere_we_print_and_the_build_warns(private_index):
+    """s2i commits the build's variables as the image's environment, so a credential given with -e
+    stays there: the build says so, names the variable and what to use instead, and nothing this
+    builder prints or labels shows the password."""
+    url, host, password = private_index
+    tag = f"s2i-wsgi-test-secret-env:{harness.RUN_ID}"
+    result = harness.build_app("secrets_private_index", f"PIP_INDEX_URL={url}", f"PIP_TRUSTED_HOST={host}", tag=tag)
+    try:
+        result.assert_ok()
+        assert (
+            "WARNING: PIP_INDEX_URL holds a credential, and the build's variables (s2i's -e, .s2i/environment, "
+            "a BuildConfig's env) are written into the app image's environment"
+        ) in " ".join(result.output.split())
+        assert password not in result.output
+        labels = harness.engine("image", "inspect", "--format", "{{json .Config.Labels}}", tag).stdout.decode()
+        assert password not in labels
+        for command in (["s2i-wsgi", "config"], ["s2i-wsgi", "detect"]):
+            shown = harness.run_once(tag, *command)
+            assert shown.returncode == 0, harness.text(shown)
+            assert password not in harness.text(shown)
+        assert f"http://s2i:****@{host}:8000/simple/" in harness.text(harness.run_once(tag, "s2i-wsgi", "config"))
+    finally:
+        harness.remove_image(tag)
+
+
 def test_without_the_credentials_the_protected_index_refuses_the_install(private_index, tmp_path_factory):
     url, host, _ = private_index
     secrets = tmp_path_factory.mktemp("nocreds") / "secrets"

@@ -172,3 +172,26 @@ def test_installers_and_hooks_get_the_secrets_and_the_build_environment_does_not
     assert "PIP_INDEX_URL" not in os.environ
     assert not os.path.exists(pip_run["PIP_CERT"])
     assert "s3cret" not in capsys.readouterr().out
+
+
+def test_a_credential_in_a_build_variable_is_named_in_a_warning_without_its_value(capsys):
+    secrets.warn_exposed(
+        {
+            "PIP_INDEX_URL": "https://ci:hunter2@pypi.example.com/simple/",
+            "DJANGO_SECRET_KEY": "not-so-secret",
+            "PIP_EXTRA_INDEX_URL": "https://pypi.example.com/simple/",
+            "EMPTY_TOKEN": "",
+        }
+    )
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "WARNING: DJANGO_SECRET_KEY, PIP_INDEX_URL hold credentials, and the build's variables (s2i's -e, "
+        ".s2i/environment, a BuildConfig's env) are written into the app image's environment"
+    )
+    assert "index-url or netrc in a directory injected at /tmp/secrets" in err
+    assert "hunter2" not in err and "not-so-secret" not in err
+
+
+def test_build_variables_without_credentials_give_no_warning(capsys):
+    secrets.warn_exposed({"PIP_INDEX_URL": "https://pypi.example.com/simple/", "APP_MODULE": "app:app"})
+    assert capsys.readouterr().err == ""
