@@ -4,7 +4,7 @@ During assemble every installer caches into CACHE_DIR (outside /opt/app-root):
 pip (and micropipenv and pipenv, which run pip) keeps the wheels it built
 from source and, where the index allows HTTP caching, the files it downloaded
 in `pip/`; uv keeps its whole cache in `uv/`. After the build the cache is
-trimmed as BUILD_CACHE says and stays in the app image, because s2i runs
+trimmed as BUILD_CACHE says (by default to the wheels built from source) and stays in the app image, because s2i runs
 `save-artifacts` in the previous app image: that is where the next
 incremental build gets it from. The runtime image (extended builds) copies
 /opt/app-root only, so it never carries the cache.
@@ -126,8 +126,10 @@ def _size(path: Path) -> int:
 def keep(mode: str, uv: Path, cache_dir: Path = CACHE_DIR) -> None:
     """Trim the cache after the build as BUILD_CACHE says, and mark it as ours.
 
-    all:   everything pip and uv cached (no download or build of unchanged packages next time);
-    built: only wheels built from source (the slow part; downloads happen again);
+    built: only wheels built from source (the slow part; downloads happen again). The default:
+           the image a user serves carries nothing fetched from an index (a private one's
+           files included), only what this build made;
+    all:   also what pip and uv downloaded (no download of unchanged packages next time);
     none:  nothing (incremental builds then start from scratch).
     """
     if mode == "none" or not cache_dir.is_dir():

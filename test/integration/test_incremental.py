@@ -151,7 +151,8 @@ def test_a_changed_build_environment_is_not_built_on_the_previous_image(builder,
     assert "GREETING=two" in env and "GREETING=one" not in env
 
 
-def test_a_uv_rebuild_downloads_and_builds_nothing(builder, tmp_path_factory, tag, containers):
+def uv_app(builder: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of incremental_uv with its uv.lock made now (the lock records the index URL)."""
     source = copy_app("incremental_uv", tmp_path_factory)
     lock = harness.run_once(
         builder,
@@ -161,12 +162,25 @@ def test_a_uv_rebuild_downloads_and_builds_nothing(builder, tmp_path_factory, ta
         run_args=("--user", "0", "-v", f"{source}:/w:z", "-w", "/w", "-e", "UV_SYSTEM_CERTS=1"),
     )
     assert lock.returncode == 0, harness.text(lock)
-    cold, _ = timed_build("incremental_uv", source, tag, "--incremental")
+    return source
+
+
+def cached_files(image: str) -> list[str]:
+    found = harness.run_once(image, "find", "/opt/s2i-wsgi/cache", "-type", "f")
+    assert found.returncode == 0, harness.text(found)
+    return found.stdout.decode().split()
+
+
+def test_a_uv_rebuild_downloads_and_builds_nothing(builder, tmp_path_factory, tag, containers):
+    source = uv_app(builder, tmp_path_factory)
+    # BUILD_CACHE=all: the downloaded six wheel stays in the image too, so nothing is fetched again.
+    cold, _ = timed_build("incremental_uv", source, tag, "--incremental", "-e", "BUILD_CACHE=all")
     assert "Built markupsafe==3.0.2" in cold.output
 
     bump_marker(source, "incremental_uv v1", "incremental_uv v2")
     # An installer setting changes, so the virtualenv is installed again (by uv, from its cache).
-    warm, _ = timed_build("incremental_uv", source, tag, "--incremental", "-e", "UV_NO_PROGRESS=1")
+    options = ("--incremental", "-e", "BUILD_CACHE=all", "-e", "UV_NO_PROGRESS=1")
+    warm, _ = timed_build("incremental_uv", source, tag, *options)
     assert "---> The previous build's virtualenv is not reused: the dependency files, the install" in warm.output
     assert "---> Reusing the dependency cache from the previous build (incremental build)" in warm.output
     assert "Installed 2 packages" in warm.output
@@ -210,6 +224,25 @@ def test_a_damaged_or_stale_cache_falls_back_to_a_full_build(builder, tmp_path_f
     assert "Traceback" not in result.output
     assert BUILT_FROM_SOURCE in result.output
     answers(tag, containers, b"incremental_c_extension v3: markupsafe 3.0.2 markupsafe._speedups\n")
+
+
+def test_by_default_the_app_image_keeps_only_what_the_build_compiled(builder, tmp_path_factory, tag, containers):
+    """Nothing downloaded from an index (a private index's wheels included) stays in the served image."""
+    source = copy_app("incremental_c_extension", tmp_path_factory)
+    pip_build, _ = timed_build("incremental_c_extension", source, tag)
+    assert "BUILD_CACHE=built)" in pip_build.output
+    files = cached_files(tag)
+    assert not [path for path in files if "/http" in path], files  # pip's download cache
+    wheels = [path.rpartition("/")[2].lower() for path in files if path.endswith(".whl")]
+    assert len(wheels) == 1 and wheels[0].startswith("markupsafe-3.0.2-"), files  # the one pip built
+
+    source = uv_app(builder, tmp_path_factory)
+    uv_build, _ = timed_build("incremental_uv", source, tag)
+    assert "BUILD_CACHE=built)" in uv_build.output
+    files = cached_files(tag)
+    assert not [path for path in files if "six" in path.lower()], files  # the wheel uv downloaded
+    assert [path for path in files if "markupsafe" in path.lower()], files  # the wheel uv built
+    answers(tag, containers, b"incremental_uv v1: six 1.17.0 markupsafe._speedups\n")
 
 
 def test_save_artifacts_of_an_image_built_with_build_cache_none_is_empty(builder, tmp_path_factory, tag):
