@@ -170,7 +170,7 @@ def cmd_start(args: argparse.Namespace) -> int:
     if entry.is_wsgi:
         check_installed(config, plan.server, plan.server_why)
     start.before_server(plan)
-    start.write_files(plan)
+    start.write_files(plan, limits)
     env = {**plan.env, **extra_env}
     os.chdir(config.app_dir)
     if extra:

@@ -206,7 +206,8 @@ class Variable:
     default: Any
     help: str
     section: str
-    # For server tuning rows: the mod_wsgi-express option this variable sets.
+    # For server tuning rows: the mod_wsgi-express option this variable sets (`--name`), or the
+    # Apache directive (`Name`) the launcher writes into the server's include file.
     option: str | None = None
     # What to show as the default when it is computed, not fixed.
     default_doc: str | None = None
@@ -420,10 +421,11 @@ VARIABLES: list[Variable] = [
     Variable(
         "BUILD_CACHE",
         choice("all", "built", "none"),
-        "all",
+        "built",
         "What the app image keeps of the dependency cache for incremental builds (`save-artifacts`): "
-        "`all` (wheels built from source, and what pip and uv downloaded), `built` (only wheels built "
-        "from source: a smaller image, downloads happen again) or `none`. The runtime image never "
+        "`built` (only wheels built from source, the slow part; nothing downloaded from an index stays "
+        "in the image), `all` (also what pip and uv downloaded: rebuilds download nothing, but the "
+        "image carries the files, private index ones included) or `none`. The runtime image never "
         "carries it. See [Incremental builds](#incremental-builds).",
         DEPENDENCIES,
     ),
@@ -602,7 +604,33 @@ VARIABLES += [
         "KEEP_ALIVE_TIMEOUT", SECONDS, None, "Seconds an idle client connection is kept open (mod_wsgi's default: 2)."
     ),
     _mod_wsgi("MAXIMUM_REQUESTS", integer(0), 0, "Recycle a daemon process after this many requests (0: never)."),
-    _mod_wsgi("LIMIT_REQUEST_BODY", integer(0), 10485760, "Largest request body accepted, in bytes."),
+    _mod_wsgi(
+        "LIMIT_REQUEST_BODY",
+        integer(0),
+        10485760,
+        "Largest request body accepted, in bytes (0: no limit); a larger one is answered 413.",
+    ),
+    _mod_wsgi(
+        "LIMIT_REQUEST_LINE",
+        integer(1, 1048576),
+        8190,
+        "Longest request line (method, URL, protocol) accepted, in bytes; a longer one is answered 414.",
+        option="LimitRequestLine",
+    ),
+    _mod_wsgi(
+        "LIMIT_REQUEST_FIELDS",
+        integer(1, 10000),
+        100,
+        "Most request header lines accepted; more are answered 400.",
+        option="LimitRequestFields",
+    ),
+    _mod_wsgi(
+        "LIMIT_REQUEST_FIELD_SIZE",
+        integer(1, 1048576),
+        8190,
+        "Longest request header line accepted, in bytes; a longer one is answered 400.",
+        option="LimitRequestFieldSize",
+    ),
     _mod_wsgi(
         "SERVER_BACKLOG", integer(1, 65535), None, "Listen backlog of Apache's socket (mod_wsgi's default: 500)."
     ),
@@ -651,12 +679,19 @@ VARIABLES += [
         "TRUST_PROXY",
         ADDRESSES,
         None,
-        "Proxies (IPs or subnets) whose trusted headers are believed (unset: any client).",
+        "Proxies (IPs or subnets) whose trusted headers are believed; from any other client they are "
+        "removed before the app sees them. See [Behind a proxy](#behind-a-proxy-or-router).",
         option="--trust-proxy",
+        default_doc="the private networks (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 127.0.0.0/8, ::1, fc00::/7)",
     ),
     _mod_wsgi("COMPRESS_RESPONSES", BOOLEAN, False, "Compress text responses (HTML, CSS, JSON, ...)."),
     _mod_wsgi("CHUNKED_REQUEST", BOOLEAN, False, "Accept request bodies sent with chunked transfer encoding."),
-    _mod_wsgi("SERVER_STATUS", BOOLEAN, False, "Serve Apache's status page at /server-status."),
+    _mod_wsgi(
+        "SERVER_STATUS",
+        BOOLEAN,
+        False,
+        "Serve Apache's status page at /server-status, to clients inside the container only (other clients get 403).",
+    ),
     _mod_wsgi(
         "RELOAD_ON_CHANGES", BOOLEAN, False, "Restart daemon processes when a loaded Python file changes (development)."
     ),

@@ -12,7 +12,7 @@ from . import django, hooks
 from .config import Config, load
 from .detect import EntryPoint
 from .resources import Limits
-from .servers import SERVERS, choose_server, entry_point, mod_wsgi_express
+from .servers import SERVERS, apache_files, choose_server, entry_point, mod_wsgi_express
 from .servers import command as server_command
 
 
@@ -71,8 +71,12 @@ def command(plan: Plan, limits: Limits) -> tuple[list[str], dict[str, str]]:
     return server_command(plan.config, plan.server, plan.entry, limits)
 
 
-def write_files(plan: Plan) -> None:
+def write_files(plan: Plan, limits: Limits) -> None:
     """Files the command needs, written where the root may be read-only: $TMPDIR."""
+    if plan.entry.command is None and plan.entry.is_wsgi and plan.server == "mod_wsgi":
+        for path, text in apache_files(plan.config, limits).items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
     static = django.static_alias() if plan.entry.django else None
     if static and plan.entry.is_wsgi and plan.server in ("gunicorn", "waitress"):
         django.WRAPPER_DIR.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .errors import StartError
-from .servers import apache_mpm_config
+from .servers import APACHE_CONF
 
 FORWARD = {
     signal.SIGTERM: signal.SIGWINCH,
@@ -59,18 +59,8 @@ def exit_status(status: int) -> int:
     return os.WEXITSTATUS(status)
 
 
-def write_mpm_include(start_argv: Sequence[str]) -> None:
-    """The Apache MPM settings the command line refers to with --include-file."""
-    argv = list(start_argv)
-    if "--include-file" not in argv or "--max-clients" not in argv:
-        return
-    path = Path(argv[argv.index("--include-file") + 1])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(apache_mpm_config(int(argv[argv.index("--max-clients") + 1])), encoding="utf-8")
-
-
 def run_mod_wsgi(start_argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> int:
-    write_mpm_include(start_argv)
+    """mod_wsgi-express's command line (its --include-file already written: start.write_files)."""
     setup = subprocess.run(setup_argv(start_argv), env=dict(env), cwd=cwd, check=False)
     if setup.returncode != 0:
         raise StartError(
@@ -80,7 +70,9 @@ def run_mod_wsgi(start_argv: Sequence[str], env: Mapping[str, str], cwd: Path) -
         )
     apachectl = server_root(start_argv) / "apachectl"
     sys.stdout.flush()
-    child = subprocess.Popen(["bash", str(apachectl), "start", "-DFOREGROUND"], env=dict(env), cwd=cwd)
+    # The last -f wins over mod_wsgi-express's own: servers.APACHE_CONF includes its httpd.conf.
+    argv = ["bash", str(apachectl), "start", "-DFOREGROUND", "-f", str(APACHE_CONF)]
+    child = subprocess.Popen(argv, env=dict(env), cwd=cwd)
 
     def forward(signum: int, _frame: object) -> None:
         with contextlib.suppress(ProcessLookupError):

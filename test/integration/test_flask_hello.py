@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
@@ -58,15 +56,3 @@ def test_docker_health_status_becomes_healthy(image, containers):
             break
         time.sleep(0.5)
     assert status.strip() == "healthy", container.logs()
-
-
-def test_apache_refuses_trace_and_names_no_version(image, containers):
-    container = containers(image)
-    container.wait_ready()
-    request = urllib.request.Request(container.url + "/", method="TRACE")
-    with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(request, timeout=10)
-    assert refused.value.code == 405
-    _, body, headers = container.get("/no-such-page-the-app-404s")
-    assert headers.get("Server") == "Apache", headers
-    assert b"Apache/" not in refused.value.read() + body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+import re
 from pathlib import Path
 
 import pytest
@@ -27,12 +28,12 @@ def test_every_fixed_default_is_itself_an_allowed_value(variable):
     assert variable.kind.parse(text) == variable.default
 
 
-def test_mod_wsgi_tuning_variables_each_name_a_server_option():
+def test_mod_wsgi_tuning_variables_each_name_a_server_option_or_an_apache_directive():
     tuning = [v for v in VARIABLES if v.section == config.MOD_WSGI]
     assert tuning, "the table has no mod_wsgi-express rows"
     for variable in tuning:
         assert variable.name.startswith("MOD_WSGI_")
-        assert variable.option and variable.option.startswith("--"), variable.name
+        assert re.fullmatch(r"--[a-z-]+( --[a-z-]+)*|[A-Z][A-Za-z]+", variable.option or ""), variable.name
 
 
 def test_every_variable_has_help_text_that_ends_a_sentence():

@@ -7,7 +7,16 @@ import pytest
 from s2i_wsgi.config import APP_ROOT, MOD_WSGI, VARIABLES
 from s2i_wsgi.detect import detect
 from s2i_wsgi.resources import Limits
-from s2i_wsgi.servers import APACHE_MPM_INCLUDE, apache_mpm_config, mod_wsgi_express, processes
+from s2i_wsgi.servers import (
+    APACHE_CONF,
+    APACHE_INCLUDE,
+    PRIVATE_NETWORKS,
+    apache_conf,
+    apache_files,
+    apache_include,
+    mod_wsgi_express,
+    processes,
+)
 
 TWO_CPUS = Limits(cpus=2.0, memory=None)
 
@@ -154,26 +163,74 @@ def test_max_clients_leaves_room_for_keep_alive_connections_unless_set(argv_for)
     assert value_of(argv_for(MOD_WSGI_MAX_CLIENTS="40"), "--max-clients") == "40"
 
 
-def test_apache_runs_one_child_holding_every_worker_thread(argv_for):
-    assert value_of(argv_for(), "--include-file") == str(APACHE_MPM_INCLUDE)
-    text = apache_mpm_config(100)
+@pytest.fixture
+def apache_for(make_app, load_config):
+    """apache_for(NAME=value...): the text of both Apache files written at start, for a small app."""
+
+    def build(limits=TWO_CPUS, **environ):
+        config = load_config(make_app({"app.py": "app = object()\n"}), **environ)
+        files = apache_files(config, limits)
+        assert files == {APACHE_CONF: apache_conf(config), APACHE_INCLUDE: apache_include(config, limits)}
+        return files[APACHE_CONF] + files[APACHE_INCLUDE]
+
+    return build
+
+
+def test_apache_runs_one_child_holding_every_worker_thread(argv_for, apache_for):
+    assert value_of(argv_for(), "--include-file") == str(APACHE_INCLUDE)
+    text = apache_for()
     for line in ("ServerLimit 1", "StartServers 1", "ThreadsPerChild 100", "MaxRequestWorkers 100",
                  "MaxSpareThreads 100"):  # fmt: skip
         assert f"\n{line}\n" in text
+    assert "\nMaxRequestWorkers 40\n" in apache_for(MOD_WSGI_MAX_CLIENTS="40")
 
 
-def test_apache_is_told_to_refuse_trace_and_hide_its_version():
-    text = apache_mpm_config(100)
+def test_apache_is_told_to_refuse_trace_and_hide_its_version(apache_for):
+    text = apache_for()
     for line in ("TraceEnable Off", "ServerTokens Prod", "ServerSignature Off"):
         assert f"\n{line}\n" in text
 
 
-def test_every_tuning_variable_with_a_value_appears_exactly_once(argv_for):
+def test_apache_starts_with_the_request_limits_then_mod_wsgi_express_configuration(make_app, load_config):
+    config = load_config(make_app({"app.py": "app = object()\n"}), PORT="8081")
+    argv = mod_wsgi_express(config, detect(config), TWO_CPUS)
+    assert apache_conf(config).splitlines()[-4:] == [
+        "LimitRequestLine 8190",
+        "LimitRequestFields 100",
+        "LimitRequestFieldSize 8190",
+        f"Include '{value_of(argv, '--server-root')}/httpd.conf'",
+    ]
+
+
+def test_request_line_and_header_limits_are_apache_directives_in_the_include_file(argv_for, apache_for):
+    text = apache_for()
+    for line in ("LimitRequestLine 8190", "LimitRequestFields 100", "LimitRequestFieldSize 8190"):
+        assert f"\n{line}\n" in text
+    text = apache_for(MOD_WSGI_LIMIT_REQUEST_FIELDS="20", MOD_WSGI_LIMIT_REQUEST_FIELD_SIZE="1000")
+    assert "\nLimitRequestFields 20\n" in text and "\nLimitRequestFieldSize 1000\n" in text
+    assert not [arg for arg in argv_for() if arg.startswith("Limit")]  # never on the command line
+
+
+def test_trusted_proxy_headers_are_believed_only_from_private_networks_unless_proxies_are_named(argv_for):
+    assert values_of(argv_for(), "--trust-proxy") == []  # no headers trusted: nothing to restrict
+    headers = {"MOD_WSGI_TRUST_PROXY_HEADERS": "X-Forwarded-Proto"}
+    assert values_of(argv_for(**headers), "--trust-proxy") == list(PRIVATE_NETWORKS)
+    named = argv_for(**headers, MOD_WSGI_TRUST_PROXY="10.128.0.0/14 10.1.2.3")
+    assert values_of(named, "--trust-proxy") == ["10.128.0.0/14", "10.1.2.3"]
+
+
+def test_every_tuning_variable_with_a_value_appears_exactly_once(argv_for, apache_for):
     argv = argv_for(MOD_WSGI_MAX_CLIENTS="40")
+    lines = apache_for().splitlines()
     for variable in VARIABLES:
         if variable.section != MOD_WSGI or variable.default is None or isinstance(variable.default, bool):
             continue
-        assert len(values_of(argv, variable.option)) == 1, variable.option
+        if variable.option.startswith("--"):
+            assert len(values_of(argv, variable.option)) == 1, variable.option
+        else:
+            assert [line for line in lines if line.split()[0] == variable.option] == [
+                f"{variable.option} {variable.default}"
+            ]
     for option in ("--processes", "--threads", "--request-timeout", "--max-clients"):
         assert len(values_of(argv, option)) == 1, option
 

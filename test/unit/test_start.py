@@ -303,7 +303,7 @@ def test_gunicorn_serves_django_static_files_through_a_whitenoise_wrapper(make_a
     argv, env = start.command(plan, TWO_CPUS)
     assert argv[-1] == "s2i_wsgi_static:application"
     assert env["PYTHONPATH"].split(":")[0] == str(tmp_path / "modules")
-    start.write_files(plan)
+    start.write_files(plan, TWO_CPUS)
     wrapper = (tmp_path / "modules" / "s2i_wsgi_static.py").read_text()
     assert "from mysite.wsgi import application as _application\n" in wrapper
     assert "application = WhiteNoise(_application, root='/opt/app-root/static', prefix='/static/')\n" in wrapper
@@ -321,5 +321,5 @@ def test_without_collected_static_files_the_app_is_served_unwrapped(make_app, en
     plan = start.plan({**environ, "WSGI_SERVER": "waitress"}, make_app(DJANGO_APP))
     argv, _ = start.command(plan, TWO_CPUS)
     assert argv[-1] == "mysite.wsgi:application"
-    start.write_files(plan)
+    start.write_files(plan, TWO_CPUS)
     assert not (tmp_path / "modules").exists()
