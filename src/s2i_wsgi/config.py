@@ -486,6 +486,10 @@ def _mod_wsgi(
 
 SECONDS = integer(0, 86400)
 
+# mod_wsgi-express's queue timeout, which ours never exceeds (servers.queue_timeout lowers it to the
+# request timeout when that is shorter).
+QUEUE_TIMEOUT_DEFAULT = 45
+
 # Production values chosen explicitly rather than inherited, so they are
 # visible in `s2i-wsgi config` and do not change under us with mod_wsgi.
 VARIABLES += [
@@ -528,9 +532,12 @@ VARIABLES += [
     _mod_wsgi(
         "QUEUE_TIMEOUT",
         SECONDS,
-        45,
+        None,
         "Seconds a request may wait for a free daemon thread: one that waited longer is answered 504, "
-        "without running, when a thread takes it.",
+        "without running, when a thread takes it. Unset, it is never longer than the request timeout, so "
+        "requests queued behind hung ones are shed when the stuck process is recycled instead of each "
+        "hanging in turn (see [Backlogs](#backlogs-when-every-thread-is-busy)).",
+        default_doc=f"the request timeout, at most {QUEUE_TIMEOUT_DEFAULT}",
     ),
     _mod_wsgi(
         "CONNECT_TIMEOUT",
