@@ -30,13 +30,13 @@ from . import (
     tasks,
 )
 from .build import build
-from .config import APP_ROOT, SOURCE_DIR, VARIABLES, Config, load
+from .config import APP_ROOT, QUEUE_TIMEOUT_DEFAULT, SOURCE_DIR, VARIABLES, Config, load
 from .envdoc import markdown_reference, replace_section
 from .errors import RebuildFromBuilder, StartError, UserError
 from .processes import NOT_DAEMONS, ExtraProcesses
 from .processes import find as find_extra_processes
 from .resources import detect as detect_limits
-from .servers import SERVERS, processes, threads
+from .servers import SERVERS, processes, queue_timeout, threads
 
 USAGE = """\
 s2i-wsgi {version}: a Source-to-Image builder for Python web applications,
@@ -162,6 +162,12 @@ def cmd_start(args: argparse.Namespace) -> int:
         )
     else:
         output.step(f"Starting {entry.target} ({entry.reason}); it must listen on port {config['PORT']}")
+    if entry.is_wsgi and plan.server == "mod_wsgi":
+        seconds, why = queue_timeout(config)
+        if seconds != QUEUE_TIMEOUT_DEFAULT:  # said when it differs, so that early 504s are explained
+            output.step(
+                f"Requests that wait over {seconds} s for a thread are answered 504 (MOD_WSGI_QUEUE_TIMEOUT: {why})"
+            )
     _announce_extra(extra)
     argv, extra_env = start.command(plan, limits)
     if args.dry_run:
@@ -241,6 +247,10 @@ def cmd_detect(_: argparse.Namespace) -> int:
     return 0
 
 
+# Defaults computed from other settings alone: `config` shows their value and its reason.
+DERIVED = {"MOD_WSGI_QUEUE_TIMEOUT": queue_timeout}
+
+
 def cmd_config(_: argparse.Namespace) -> int:
     config = _config()
     width = max(len(v.name) for v in VARIABLES)
@@ -249,10 +259,13 @@ def cmd_config(_: argparse.Namespace) -> int:
     print(f"{'(Python)':<{width}}  {platform.python_version():<20}  this image (variants: {variants})")
     for variable in VARIABLES:
         setting = config.settings[variable.name]
-        value = setting.value
-        if value is None:
+        value, source = setting.value, setting.source
+        if source == "default" and variable.name in DERIVED:
+            value, why = DERIVED[variable.name](config)
+            source = f"default: {why}"
+        elif value is None:
             value = f"({variable.default_doc or 'unset'})"
-        print(f"{variable.name:<{width}}  {redact.value(variable.name, str(value)):<20}  {setting.source}")
+        print(f"{variable.name:<{width}}  {redact.value(variable.name, str(value)):<20}  {source}")
     return 0
 
 

@@ -27,7 +27,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import APP_MODULE_KIND, APP_ROOT, BOOLEAN, MOD_WSGI, SERVER_NAMES, VARIABLES, Config, Variable
+from .config import (
+    APP_MODULE_KIND,
+    APP_ROOT,
+    BOOLEAN,
+    MOD_WSGI,
+    QUEUE_TIMEOUT_DEFAULT,
+    SERVER_NAMES,
+    VARIABLES,
+    Config,
+    Variable,
+)
 from .detect import EntryPoint, detect, module_file
 from .errors import ConfigError
 from .resources import Limits, default_processes
@@ -203,6 +213,27 @@ def request_timeout(config: Config, server: str = "mod_wsgi") -> int:
     return config["WSGI_REQUEST_TIMEOUT"]
 
 
+def queue_timeout(config: Config) -> tuple[int, str]:
+    """mod_wsgi's queue timeout and where it came from: unless set, never longer than the request timeout.
+
+    mod_wsgi checks the queue timeout only when a daemon thread takes a request. Threads held by hung
+    requests take nothing until the request timeout recycles their process; then the new process
+    takes the queue in order. A request that waited longer than a request may run is shed (504) at
+    once, so a burst of hung requests (clients retrying a deadlocked endpoint) costs one recycle.
+    Under a longer queue timeout each queued hung request was run in turn and hung again, one
+    recycle per `threads` of them, until the queue timeout finally caught up.
+    """
+    if config.is_set("MOD_WSGI_QUEUE_TIMEOUT"):
+        return config["MOD_WSGI_QUEUE_TIMEOUT"], f"set in {config.source_of('MOD_WSGI_QUEUE_TIMEOUT')}"
+    seconds = request_timeout(config, "mod_wsgi")
+    if seconds == 0:
+        return QUEUE_TIMEOUT_DEFAULT, f"{QUEUE_TIMEOUT_DEFAULT} s, as the request timeout is off"
+    if seconds < QUEUE_TIMEOUT_DEFAULT:
+        name = "MOD_WSGI_REQUEST_TIMEOUT" if config["MOD_WSGI_REQUEST_TIMEOUT"] is not None else "WSGI_REQUEST_TIMEOUT"
+        return seconds, f"the request timeout, {name}={seconds}"
+    return QUEUE_TIMEOUT_DEFAULT, f"{QUEUE_TIMEOUT_DEFAULT} s, no longer than the request timeout ({seconds} s)"
+
+
 def python_path(config: Config) -> list[Path]:
     """The app directory, and its src/ when there is one."""
     app_dir = config.app_dir
@@ -317,7 +348,13 @@ def is_option(variable: Variable) -> bool:
 def _tuning_args(config: Config) -> list[str]:
     """mod_wsgi-express options from the MOD_WSGI_* rows of the table."""
     argv: list[str] = []
-    handled_elsewhere = {"MOD_WSGI_PROCESSES", "MOD_WSGI_THREADS", "MOD_WSGI_REQUEST_TIMEOUT", "MOD_WSGI_MAX_CLIENTS"}
+    handled_elsewhere = {
+        "MOD_WSGI_PROCESSES",
+        "MOD_WSGI_THREADS",
+        "MOD_WSGI_REQUEST_TIMEOUT",
+        "MOD_WSGI_QUEUE_TIMEOUT",
+        "MOD_WSGI_MAX_CLIENTS",
+    }
     for variable in VARIABLES:
         # A row without an option, or whose option is an Apache directive (see apache_conf()).
         if variable.section != MOD_WSGI or variable.name in handled_elsewhere or not is_option(variable):
@@ -459,6 +496,8 @@ def mod_wsgi_express(
         str(threads(config, "mod_wsgi")),
         "--request-timeout",
         str(request_timeout(config, "mod_wsgi")),
+        "--queue-timeout",
+        str(queue_timeout(config)[0]),
     ]
     for path in python_path(config):
         argv += ["--python-path", str(path)]

@@ -165,3 +165,43 @@ def test_a_bounded_daemon_queue_answers_overflow_with_a_fast_503(image, containe
     assert max(fast_503) < 2.5, results
     assert "WSGI0116: Unable to connect to WSGI daemon process" in container.logs()
     assert fetch(f"{container.url}/")[:2] == (200, b"Hello from reliability\n")
+
+
+DEADLOCKED = "deadlocked: waiting for a lock this thread holds"
+
+
+def test_a_burst_of_hung_requests_is_shed_at_the_first_recycle_and_others_are_served_again(image, containers):
+    request_timeout, threads, burst = 5, 2, 12
+    container = containers(
+        image, "-e", "MOD_WSGI_PROCESSES=1", "-e", f"MOD_WSGI_THREADS={threads}",
+        "-e", f"MOD_WSGI_REQUEST_TIMEOUT={request_timeout}",
+    )  # fmt: skip
+    container.wait_ready()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=burst) as pool:
+        started = time.monotonic()
+        hung = [pool.submit(fetch, f"{container.url}/deadlock", 90) for _ in range(burst)]
+        # Every thread is stuck once each has said so; the rest of the burst is queued behind them.
+        stuck = poll_until(lambda: container.logs().count(DEADLOCKED) == threads, deadline=10)
+        assert stuck, container.logs()
+        polls = []  # a client retrying a fast endpoint until it is answered
+        while time.monotonic() - started < 90 and polls[-1:] != [200]:
+            polls.append(fetch(f"{container.url}/", timeout=90)[0])
+        recovered = time.monotonic() - started
+        statuses = sorted(future.result()[0] for future in hung)
+    # One recycle: the stuck threads are detected at request timeout x (1 + ln threads) = 8.5 s, the
+    # process gets MOD_WSGI_SHUTDOWN_TIMEOUT (5 s) and restarts in about 1 s; the new process sheds
+    # the queued burst (each waited longer than the queue timeout, here the request timeout) at
+    # once. Under the old 45 s queue timeout they ran two by two, ~15 s a pair, for 45 s.
+    assert recovered < 4 * request_timeout, (recovered, polls, statuses, container.logs())
+    assert set(polls[:-1]) <= {504} and polls[-1] == 200, polls
+    # The two that held the threads were cut with the process (502); the queued ones never ran (504).
+    assert statuses == [502] * threads + [504] * (burst - threads), statuses
+    logs = container.logs()
+    assert logs.count(DEADLOCKED) == threads, logs
+    assert "WSGI0084: Queue timeout expired" in logs
+    assert (
+        "---> Requests that wait over 5 s for a thread are answered 504 "
+        "(MOD_WSGI_QUEUE_TIMEOUT: the request timeout, MOD_WSGI_REQUEST_TIMEOUT=5)"
+    ) in logs
+    for _ in range(5):
+        assert fetch(f"{container.url}/")[:2] == (200, b"Hello from reliability\n")

@@ -78,6 +78,18 @@ def test_start_dry_run_uses_settings_from_s2i_environment(source, capsys):
     )
 
 
+def test_start_says_when_the_queue_timeout_follows_a_short_request_timeout(source, capsys, monkeypatch):
+    source()
+    monkeypatch.setenv("MOD_WSGI_REQUEST_TIMEOUT", "5")
+    assert cli.main(["start", "--dry-run"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == (
+        "---> Requests that wait over 5 s for a thread are answered 504 "
+        "(MOD_WSGI_QUEUE_TIMEOUT: the request timeout, MOD_WSGI_REQUEST_TIMEOUT=5)"
+    )
+    assert "--request-timeout 5 --queue-timeout 5 " in lines[2]
+
+
 def test_start_runs_mod_wsgi_under_the_supervisor_in_the_app_directory_with_the_app_environment(
     source, capsys, monkeypatch
 ):
@@ -212,6 +224,14 @@ def test_config_shows_how_a_computed_default_is_derived(source, capsys):
     cli.main(["config"])
     line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("WEB_CONCURRENCY "))
     assert "(from CPU/memory limits)" in line
+
+
+def test_config_shows_the_queue_timeout_derived_from_the_request_timeout(source, capsys, monkeypatch):
+    source()
+    monkeypatch.setenv("WSGI_REQUEST_TIMEOUT", "20")
+    cli.main(["config"])
+    line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("MOD_WSGI_QUEUE_TIMEOUT "))
+    assert line.split(None, 2)[1:] == ["20", "default: the request timeout, WSGI_REQUEST_TIMEOUT=20"]
 
 
 def test_config_does_not_need_an_entry_point(source, capsys):

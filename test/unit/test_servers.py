@@ -16,6 +16,7 @@ from s2i_wsgi.servers import (
     apache_include,
     mod_wsgi_express,
     processes,
+    queue_timeout,
 )
 
 TWO_CPUS = Limits(cpus=2.0, memory=None)
@@ -149,6 +150,42 @@ def test_a_timeout_variable_sets_its_option(argv_for):
     assert value_of(argv_for(MOD_WSGI_REQUEST_TIMEOUT="120"), "--request-timeout") == "120"
 
 
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, "45"),
+        ({"MOD_WSGI_REQUEST_TIMEOUT": "5"}, "5"),
+        ({"WSGI_REQUEST_TIMEOUT": "30"}, "30"),
+        ({"WSGI_REQUEST_TIMEOUT": "30", "MOD_WSGI_REQUEST_TIMEOUT": "10"}, "10"),
+        ({"MOD_WSGI_REQUEST_TIMEOUT": "45"}, "45"),
+        ({"MOD_WSGI_REQUEST_TIMEOUT": "300"}, "45"),
+        ({"MOD_WSGI_REQUEST_TIMEOUT": "0"}, "45"),
+        ({"MOD_WSGI_REQUEST_TIMEOUT": "5", "MOD_WSGI_QUEUE_TIMEOUT": "60"}, "60"),
+        ({"MOD_WSGI_REQUEST_TIMEOUT": "5", "MOD_WSGI_QUEUE_TIMEOUT": "0"}, "0"),
+        ({"MOD_WSGI_REQUEST_TIMEOUT": "5", "MOD_WSGI_QUEUE_TIMEOUT": ""}, "5"),
+    ],
+)
+def test_the_queue_timeout_is_never_longer_than_the_request_timeout_unless_set(argv_for, environ, expected):
+    assert value_of(argv_for(**environ), "--queue-timeout") == expected
+
+
+def test_the_queue_timeout_says_where_it_came_from(make_app, load_config):
+    app = make_app()
+    assert queue_timeout(load_config(app)) == (45, "45 s, no longer than the request timeout (60 s)")
+    assert queue_timeout(load_config(app, MOD_WSGI_REQUEST_TIMEOUT="5")) == (
+        5,
+        "the request timeout, MOD_WSGI_REQUEST_TIMEOUT=5",
+    )
+    assert queue_timeout(load_config(app, WSGI_REQUEST_TIMEOUT="30")) == (
+        30,
+        "the request timeout, WSGI_REQUEST_TIMEOUT=30",
+    )
+    assert queue_timeout(load_config(app, MOD_WSGI_REQUEST_TIMEOUT="0")) == (45, "45 s, as the request timeout is off")
+    assert queue_timeout(load_config(app, MOD_WSGI_QUEUE_TIMEOUT="90")) == (90, "set in environment")
+    with_file = make_app({"app.py": "app = 1\n", ".s2i/environment": "MOD_WSGI_QUEUE_TIMEOUT=2\n"})
+    assert queue_timeout(load_config(with_file)) == (2, "set in .s2i/environment")
+
+
 def test_threads_log_level_and_body_limit_have_defaults(argv_for):
     argv = argv_for()
     assert value_of(argv, "--threads") == "5"
@@ -231,7 +268,7 @@ def test_every_tuning_variable_with_a_value_appears_exactly_once(argv_for, apach
             assert [line for line in lines if line.split()[0] == variable.option] == [
                 f"{variable.option} {variable.default}"
             ]
-    for option in ("--processes", "--threads", "--request-timeout", "--max-clients"):
+    for option in ("--processes", "--threads", "--request-timeout", "--queue-timeout", "--max-clients"):
         assert len(values_of(argv, option)) == 1, option
 
 

@@ -1,8 +1,12 @@
 """Endpoints that misbehave on purpose, for the reliability tests:
-/sleep/<seconds>, /hang (never returns on its own), /pid, /whoami, and / (marker)."""
+/sleep/<seconds>, /hang (never returns on its own, but runs Python code, so mod_wsgi's
+RequestTimeout can interrupt it), /deadlock (waits forever on a lock it already holds:
+blocked in C, no exception can reach it), /pid, /whoami, and / (marker)."""
 
 import getpass
 import os
+import sys
+import threading
 import time
 
 
@@ -15,6 +19,12 @@ def application(environ, start_response):
     elif path == "/hang":
         while True:
             time.sleep(0.1)
+    elif path == "/deadlock":
+        lock = threading.Lock()
+        lock.acquire()
+        # Said first, so that a test knows when every thread is stuck (it reaches the server's log).
+        print("deadlocked: waiting for a lock this thread holds", file=sys.stderr, flush=True)
+        lock.acquire()
     elif path == "/pid":
         body = f"{os.getpid()}\n"
     elif path == "/whoami":
