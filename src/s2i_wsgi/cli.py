@@ -15,12 +15,12 @@ from pathlib import Path
 from . import (
     __version__,
     cache,
-    deps,
     envfile,
     fatal_listener,
     hooks,
     output,
     prefix,
+    python_version,
     redact,
     runtime,
     snapshot,
@@ -255,7 +255,7 @@ def cmd_config(_: argparse.Namespace) -> int:
     config = _config()
     width = max(len(v.name) for v in VARIABLES)
     # Which Python this image variant has (the app's virtualenv is made from it), and the others.
-    variants = ", ".join(f"s2i-wsgi:{tag}" for tag in deps.VARIANTS)
+    variants = ", ".join(f"s2i-wsgi:{tag}" for tag in python_version.VARIANTS)
     print(f"{'(Python)':<{width}}  {platform.python_version():<20}  this image (variants: {variants})")
     for variable in VARIABLES:
         setting = config.settings[variable.name]

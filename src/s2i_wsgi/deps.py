@@ -25,8 +25,8 @@ with `--no-deps`, so the lock stays the only source of versions.
 
 A lock file pins the complete set of packages, so a requirements.txt (or a
 second lock file) next to it is not used; the build log says so. Before any
-install, a `requires-python` in pyproject.toml that excludes this image's
-Python stops the build. A warpdrive wheelhouse (.warpdrive/wheelhouse) is
+install, a Python version the app's files require and this image's Python
+does not meet stops the build (python_version.py). A warpdrive wheelhouse (.warpdrive/wheelhouse) is
 searched first by every installer (PIP_FIND_LINKS / UV_FIND_LINKS).
 """
 
@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import os
 import platform
-import re
 import shutil
 import tempfile
 import tomllib
@@ -43,7 +42,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import appfiles, cache, output
+from . import appfiles, cache, output, python_version
 from .config import APP_PYTHON, APP_ROOT, Config
 from .errors import BuildError, ConfigError
 
@@ -54,10 +53,6 @@ MICROPIPENV = TOOLS / "tools" / "bin" / "micropipenv"
 SYSTEM_PYTHON = "/usr/bin/python3"
 PIPENV_REQUIREMENTS = TOOLS / "requirements" / "pipenv.txt"
 WHEELHOUSE = Path(".warpdrive") / "wheelhouse"
-# The image variants `make build-all` produces (Makefile VARIANTS): named in
-# the error for a requires-python this image's Python does not satisfy.
-VARIANTS = ("3.13", "3.11", "3.14")
-
 UV_LOCK, PIPFILE_LOCK, POETRY_LOCK, REQUIREMENTS = "uv.lock", "Pipfile.lock", "poetry.lock", "requirements.txt"
 LOCKS = (UV_LOCK, PIPFILE_LOCK, POETRY_LOCK)
 
@@ -75,46 +70,6 @@ class DependencyPlan:
     wheelhouse: Path | None = None
     pipenv_version: str | None = None
     warnings: tuple[str, ...] = field(default=())
-
-
-# ---------------------------------------------------------------------------
-# requires-python, without third-party code: enough of PEP 440 for Python versions.
-
-_CLAUSE = re.compile(r"\s*(~=|===|==|!=|<=|>=|<|>)\s*([0-9]+(?:\.[0-9]+)*)(\.\*)?\s*")
-
-
-def python_satisfies(spec: str, version: tuple[int, ...]) -> bool | None:
-    """Whether `version` satisfies the specifier set `spec`; None when it cannot be read."""
-    for clause in spec.split(","):
-        if not clause.strip():
-            continue
-        match = _CLAUSE.fullmatch(clause)
-        if not match:
-            return None
-        op, text, wildcard = match.groups()
-        try:
-            wanted = tuple(int(part) for part in text.split("."))
-        except ValueError:  # more digits than int() converts: no real version
-            return None
-        width = max(len(wanted), len(version))
-        have = version + (0,) * (width - len(version))
-        want = wanted + (0,) * (width - len(wanted))
-        if wildcard:
-            if op not in ("==", "!="):
-                return None
-            ok = version[: len(wanted)] == wanted
-            ok = ok if op == "==" else not ok
-        elif op == "~=":
-            ok = have >= want and version[: len(wanted) - 1] == wanted[:-1]
-        elif op in ("==", "==="):
-            ok = have == want
-        elif op == "!=":
-            ok = have != want
-        else:
-            ok = {"<": have < want, "<=": have <= want, ">": have > want, ">=": have >= want}[op]
-        if not ok:
-            return False
-    return True
 
 
 _DECIDES = "The build decides from the app's files how to install its packages."
@@ -177,32 +132,6 @@ def read_pyproject(app_dir: Path) -> dict | None:
                 f"Write it as a [{dotted}] section with its settings as key = value lines, or remove it.",
             )
     return data
-
-
-def _check_requires_python(pyproject: dict | None, python: str) -> None:
-    spec = ((pyproject or {}).get("project") or {}).get("requires-python")
-    if not isinstance(spec, str):
-        return
-    version = tuple(int(part) for part in python.split(".")[:3])
-    if python_satisfies(spec, version) is not False:
-        return
-    minor = ".".join(python.split(".")[:2])
-    others = [v for v in VARIANTS if v != minor and python_satisfies(spec, tuple(map(int, v.split("."))))]
-    if others:
-        fix = (
-            f"Build with the s2i-wsgi:{others[0]} builder image (Python {others[0]}) instead, or widen "
-            f"requires-python if the project does support Python {minor}."
-        )
-    else:
-        fix = (
-            f"No s2i-wsgi image variant ({', '.join(VARIANTS)}) has a Python that satisfies it. Widen "
-            f"requires-python if the project does support Python {minor}."
-        )
-    raise ConfigError(
-        f'pyproject.toml requires Python "{spec}" (requires-python), but this image has Python {python}.',
-        "The project's dependencies would not install, or the app would not run, on this Python.",
-        fix,
-    )
 
 
 def _project(config: Config, pyproject: dict | None, *, after_lock: str | None) -> tuple[str | None, list]:
@@ -294,7 +223,7 @@ def plan(config: Config, python: str | None = None) -> DependencyPlan:
     found = {name for name in (*LOCKS, REQUIREMENTS, "Pipfile") if (app_dir / name).is_file()}
     _check_switches(config, found)
     pyproject = read_pyproject(app_dir)
-    _check_requires_python(pyproject, python or platform.python_version())
+    python_warnings = python_version.check(app_dir, pyproject, python or platform.python_version())
     chosen, manager, reason = _choose(config, found)
     if chosen in (UV_LOCK, POETRY_LOCK) and pyproject is None:
         raise ConfigError(
@@ -326,9 +255,9 @@ def plan(config: Config, python: str | None = None) -> DependencyPlan:
     if manager == "none" and project:
         reason = f"there is no lock file or requirements.txt, only the project's {project}"
 
-    warnings = ()
+    warnings = tuple(python_warnings)
     if config.is_set("PIN_PIPENV_VERSION") and manager != "pipenv":
-        warnings = ("PIN_PIPENV_VERSION is set but ENABLE_PIPENV is not, so pipenv is not used.",)
+        warnings += ("PIN_PIPENV_VERSION is set but ENABLE_PIPENV is not, so pipenv is not used.",)
     wheelhouse = config.source_dir / WHEELHOUSE
     return DependencyPlan(
         manager=manager,

@@ -296,6 +296,30 @@ def test_requires_python_excluding_the_image_python_names_both_and_the_other_var
     ) in result.output
 
 
+def test_a_pipfile_requiring_another_python_stops_the_build_before_installing(built, image_python):
+    result = built("python_pipfile_requires")
+    assert result.returncode != 0
+    assert (
+        f'ERROR: Pipfile requires Python "3.9" ([requires] python_version), but this image has Python {image_python}.'
+    ) in result.output
+    assert "No s2i-wsgi image variant (3.13, 3.11, 3.14) has a Python that satisfies it." in result.output
+    assert "Installing" not in result.output
+
+
+def test_a_python_version_file_naming_another_python_warns_then_builds_and_serves(built, image_python, containers):
+    result = built("python_version_file").assert_ok()
+    minor = ".".join(image_python.split(".")[:2])
+    assert (
+        f"WARNING: .python-version asks for Python 3.12, and this image has Python {image_python}: the app is built "
+        f"and run with Python {minor}. To get the Python it names, no s2i-wsgi image variant (3.13, 3.11, 3.14) "
+        f"has Python 3.12; or write {minor} into .python-version."
+    ) in " ".join(result.output.split())
+    for user in (None, "123456:0"):
+        container = containers(result.image, *(["--user", user] if user else []))
+        container.wait_ready()
+        assert container.get("/")[:2] == (200, f"python_version_file on {image_python}\n".encode())
+
+
 @pytest.mark.smoke
 def test_a_project_that_requires_exactly_this_image_s_python_builds_and_serves(
     build_source, image_python, tmp_path_factory, containers

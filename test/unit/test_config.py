@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from s2i_wsgi import cli, config, deps
+from s2i_wsgi import cli, config, python_version
 from s2i_wsgi.config import BOOLEAN, BY_NAME, VARIABLES
 from s2i_wsgi.errors import ConfigError
 
@@ -290,7 +290,7 @@ def test_the_launcher_knows_the_image_variants_the_makefile_builds():
     makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
     line = next(line for line in makefile.splitlines() if line.startswith("VARIANTS "))
     tags = [pair.split("=")[0] for pair in line.split("?=")[1].split()]
-    assert sorted(tags) == sorted(deps.VARIANTS)
+    assert sorted(tags) == sorted(python_version.VARIANTS)
 
 
 def test_config_names_the_image_s_python_and_the_other_variants(make_app, monkeypatch, capsys):

@@ -147,26 +147,6 @@ def test_requires_python_excluding_this_python_names_the_variant_that_fits(make_
     assert plan_for(make_app, load_config, files, python="3.11.2").manager == "none"
 
 
-@pytest.mark.parametrize(
-    ("spec", "version", "expected"),
-    [
-        (">=3.9", (3, 13, 5), True),
-        (">=3.99", (3, 13, 5), False),
-        (">=3.11,<4", (3, 11, 2), True),
-        ("~=3.11", (3, 13, 5), True),
-        ("~=3.11.0", (3, 13, 5), False),
-        ("==3.13.*", (3, 13, 5), True),
-        ("!=3.13.*", (3, 13, 5), False),
-        ("<3.12", (3, 11, 2), True),
-        (">3.13", (3, 13, 5), True),
-        ("== 3.13", (3, 13, 0), True),
-        (">=3.13.0rc1", (3, 13, 5), None),
-    ],
-)
-def test_python_satisfies_reads_the_common_specifiers(spec, version, expected):
-    assert deps.python_satisfies(spec, version) is expected
-
-
 class Runs(list):
     """output.run replaced: records (argv, env); a command containing a word in `fail` exits 1."""
 

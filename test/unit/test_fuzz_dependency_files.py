@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s2i_wsgi import config, deps
+from s2i_wsgi import config, deps, python_version
 from s2i_wsgi.errors import ConfigError
 
 from .test_fuzz_support import app_directory, file_bytes, file_kinds, place, read_or_refuse, texts
@@ -110,7 +110,7 @@ def test_any_dependency_files_give_a_plan_or_an_error_naming_the_file_or_variabl
 
 @given(SPECIFIERS, st.tuples(st.integers(0, 4), st.integers(0, 20), st.integers(0, 20)))
 def test_any_requires_python_is_answered_yes_no_or_unreadable(spec, version):
-    assert deps.python_satisfies(spec, version) in (True, False, None)
+    assert python_version.python_satisfies(spec, version) in (True, False, None)
 
 
 # What fuzzing found, as examples.
@@ -166,5 +166,5 @@ def test_a_requirements_file_that_links_outside_the_source_is_an_error(make_app,
 
 def test_a_requires_python_version_too_long_to_be_a_number_is_left_to_the_installer(make_app, load_config):
     pyproject = '[project]\nname = "x"\nrequires-python = ">=3.' + "1" * 5000 + '"\n'
-    assert deps.python_satisfies(">=3." + "1" * 5000, (3, 13, 1)) is None
+    assert python_version.python_satisfies(">=3." + "1" * 5000, (3, 13, 1)) is None
     assert plan_for(make_app, load_config, {"pyproject.toml": pyproject}).project == "pyproject.toml"
