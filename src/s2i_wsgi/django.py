@@ -2,7 +2,11 @@
 migrations when the container starts.
 
 Static files. `manage.py collectstatic` runs at build (unless
-DISABLE_COLLECTSTATIC) when django.contrib.staticfiles is installed. A project
+DISABLE_COLLECTSTATIC) when django.contrib.staticfiles is installed, for every
+Django project (a manage.py naming its settings), however the app is started:
+detection, APP_MODULE, a Procfile `web:` line, app.sh or APP_SCRIPT (as
+Heroku's buildpack does; a manifest storage such as WhiteNoise's answers 500
+for a page using {% static %} when nothing was collected). A project
 without STATIC_ROOT still works: the files go to /opt/app-root/static. What
 was collected (STATIC_URL, the directory) is recorded in
 /opt/app-root/etc/s2i-wsgi/django-static.json, and at start mod_wsgi-express
@@ -28,7 +32,7 @@ from pathlib import Path
 
 from . import output
 from .config import APP_PYTHON, APP_ROOT, Config
-from .detect import EntryPoint
+from .detect import Django, EntryPoint, django_project
 from .errors import BuildError, StartError
 
 STATE_FILE = APP_ROOT / "etc" / "s2i-wsgi" / "django-static.json"
@@ -54,15 +58,23 @@ print("S2I_WSGI_DJANGO " + json.dumps(result))
 """
 
 
-def django_env(entry: EntryPoint, env: Mapping[str, str]) -> dict[str, str]:
+def django_env(entry: EntryPoint, env: Mapping[str, str], project: Django | None = None) -> dict[str, str]:
     merged = dict(env)
-    if entry.django:
-        merged.setdefault("DJANGO_SETTINGS_MODULE", entry.django.settings_module)
+    project = project or entry.django
+    if project:
+        merged.setdefault("DJANGO_SETTINGS_MODULE", project.settings_module)
     return merged
 
 
+def project(config: Config, entry: EntryPoint) -> Django | None:
+    """The Django project, however the app is started: the one detection served, or else the one
+    manage.py names (for a Procfile line, app.sh, APP_SCRIPT or an APP_MODULE)."""
+    return entry.django or django_project(config.app_dir, config.environment.get("DJANGO_SETTINGS_MODULE"))
+
+
 def collectstatic(config: Config, entry: EntryPoint, env: Mapping[str, str]) -> None:
-    if entry.django is None:
+    found = project(config, entry)
+    if found is None:
         return
     if config["DISABLE_COLLECTSTATIC"]:
         output.step("Skipping collectstatic (DISABLE_COLLECTSTATIC)")
@@ -72,12 +84,12 @@ def collectstatic(config: Config, entry: EntryPoint, env: Mapping[str, str]) -> 
     code = output.run(
         [str(PYTHON), "-c", _COLLECTSTATIC, str(DEFAULT_STATIC_ROOT)],
         cwd=config.app_dir,
-        env=django_env(entry, env),
+        env=django_env(entry, env, found),
         collect=lines,
     )
     if code != 0:
         raise BuildError(
-            f"collectstatic failed (exit status {code}) for the Django settings {entry.django.settings_module}.",
+            f"collectstatic failed (exit status {code}) for the Django settings {found.settings_module}.",
             "The traceback above says why; often a setting reads an environment variable that is only set "
             "at run time, or a static file referenced by a manifest is missing.",
             "Fix the settings (give such variables a default for the build), or set "

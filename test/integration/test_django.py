@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from harness import APPS
@@ -73,3 +75,23 @@ def test_static_files_are_served_without_django_by_the_other_servers(built, cont
     assert status == 200, container.logs()
     assert body == (APPS / "django_collectstatic" / "pages" / "static" / "pages" / "site.css").read_bytes()
     assert headers["Content-Type"].startswith("text/css")
+
+
+@USERS
+def test_a_heroku_style_app_started_by_its_procfile_gets_its_static_files_collected(built, containers, user):
+    """Procfile `web: gunicorn --config gunicorn.conf.py mysite.wsgi`, WhiteNoise's manifest storage:
+    without collectstatic at build, {% static %} raises and the page answers 500."""
+    result = built("corpus_heroku_django").assert_ok()
+    assert "---> Collecting Django static files (manage.py collectstatic)" in result.output
+    container = containers(result.image, *(["--user", user] if user else []))
+    container.wait_ready()
+    status, body, _ = container.get("/")
+    match = re.fullmatch(rb"corpus_heroku_django stylesheet=(/static/pages/site\.[0-9a-f]{12}\.css)\n", body)
+    assert status == 200 and match, (status, body, container.logs())
+    status, css, headers = container.get(match[1].decode())
+    assert (status, css) == (
+        200,
+        (APPS / "corpus_heroku_django" / "pages" / "static" / "pages" / "site.css").read_bytes(),
+    )
+    assert headers["Content-Type"].startswith("text/css")
+    assert "corpus_heroku_django GET / 200" in container.logs_with("corpus_heroku_django GET / 200")

@@ -140,6 +140,38 @@ def test_collectstatic_is_skipped_for_apps_that_are_not_django(make_app, load_co
     assert capsys.readouterr().out == ""
 
 
+@pytest.mark.parametrize(
+    "started",
+    [
+        ({"Procfile": "web: gunicorn --config gunicorn.conf.py mysite.wsgi\n"}, {}),
+        ({"app.sh": "#!/bin/sh\nexec gunicorn mysite.wsgi\n"}, {}),
+        ({}, {"APP_MODULE": "mysite.wsgi:application"}),
+    ],
+    ids=["procfile", "app-sh", "app-module"],
+)
+def test_collectstatic_runs_for_a_django_project_however_it_is_started(
+    make_app, load_config, runs, state_file, started
+):
+    files, environ = started
+    app = make_app({**DJANGO_APP, **files})
+    if "app.sh" in files:
+        (app / "app.sh").chmod(0o755)
+    config = load_config(app, **environ)
+    entry = detect(config)
+    runs.lines = [result_line()]
+    django.collectstatic(config, entry, {})
+    [(argv, _, env)] = runs
+    assert 'call_command("collectstatic"' in argv[2]
+    assert env["DJANGO_SETTINGS_MODULE"] == "mysite.settings"
+
+
+def test_a_manage_py_that_names_no_settings_is_not_taken_for_a_django_project(make_app, load_config, runs):
+    app = make_app({"manage.py": "print('not Django')\n", "Procfile": "web: python manage.py\n"})
+    config = load_config(app)
+    django.collectstatic(config, detect(config), {})
+    assert runs == []
+
+
 def test_disable_collectstatic_skips_it_and_says_so(django_app, runs, state_file, capsys):
     config, entry = django_app(DISABLE_COLLECTSTATIC="true")
     django.collectstatic(config, entry, {})
