@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import shutil
 import tempfile
 import tomllib
@@ -52,6 +53,7 @@ UV = TOOLS / "tools" / "bin" / "uv"
 MICROPIPENV = TOOLS / "tools" / "bin" / "micropipenv"
 SYSTEM_PYTHON = "/usr/bin/python3"
 PIPENV_REQUIREMENTS = TOOLS / "requirements" / "pipenv.txt"
+BUILD_TOOLS_REQUIREMENTS = TOOLS / "requirements" / "build-tools.txt"
 WHEELHOUSE = Path(".warpdrive") / "wheelhouse"
 UV_LOCK, PIPFILE_LOCK, POETRY_LOCK, REQUIREMENTS = "uv.lock", "Pipfile.lock", "poetry.lock", "requirements.txt"
 LOCKS = (UV_LOCK, PIPFILE_LOCK, POETRY_LOCK)
@@ -211,6 +213,32 @@ def _check_pipfile_source(pipfile: Path) -> None:
         )
 
 
+def bundled_uv() -> str | None:
+    """The uv version pinned in the image (requirements/build-tools.txt), None when unknown."""
+    try:
+        text = BUILD_TOOLS_REQUIREMENTS.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    match = re.search(r"^uv==([0-9.]+)", text, re.MULTILINE)
+    return match[1] if match else None
+
+
+def _check_uv_version(pyproject: dict | None, bundled: str | None) -> None:
+    """uv refuses to run for a project whose [tool.uv] required-version excludes it, and then says
+    so in the middle of `uv lock --check`'s output: say it first, with what to do."""
+    wanted = (((pyproject or {}).get("tool") or {}).get("uv") or {}).get("required-version")
+    if not isinstance(wanted, str) or bundled is None:
+        return
+    if python_version.python_satisfies(wanted, tuple(int(part) for part in bundled.split("."))) is not False:
+        return
+    raise ConfigError(
+        f'pyproject.toml requires uv "{wanted}" ([tool.uv] required-version), but this image has uv {bundled}.',
+        "uv refuses to work on a project that requires another version of it, so uv.lock cannot be installed.",
+        f'Widen required-version to include {bundled} (e.g. ">={bundled}") if the project works with it, '
+        "or build with a newer s2i-wsgi image (its uv is pinned in requirements/build-tools.txt).",
+    )
+
+
 def plan(config: Config, python: str | None = None) -> DependencyPlan:
     """Decide, without running anything, how the app's dependencies are installed.
 
@@ -234,6 +262,8 @@ def plan(config: Config, python: str | None = None) -> DependencyPlan:
 
     if manager == "micropipenv" and chosen == PIPFILE_LOCK:
         _check_pipfile_source(app_dir / "Pipfile")
+    if chosen == UV_LOCK:
+        _check_uv_version(pyproject, bundled_uv())
 
     files: tuple[str, ...] = (chosen,) if chosen else ()
     not_used: tuple[tuple[str, str], ...] = ()

@@ -283,6 +283,21 @@ def test_a_pipfile_lock_out_of_date_with_pipfile_stops_the_build(app, tool, stat
     ) in result.output
 
 
+def test_a_uv_required_version_the_image_s_uv_does_not_meet_stops_the_build_first(
+    uv_locked, build_source, tmp_path_factory
+):
+    source = tmp_path_factory.mktemp("uv-version") / "deps_uv_lock"
+    shutil.copytree(uv_locked, source)
+    pyproject = source / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + '\n[tool.uv]\nrequired-version = ">=0.99"\n')
+    result = build_source("deps_uv_lock", source)
+    assert result.returncode != 0
+    assert 'ERROR: pyproject.toml requires uv ">=0.99" ([tool.uv] required-version), but this image has uv ' in (
+        result.output
+    )
+    assert "Checking uv.lock is up to date" not in result.output
+
+
 def test_requires_python_excluding_the_image_python_names_both_and_the_other_variant(built, image_python):
     result = built("deps_requires_python_excluded")
     assert result.returncode != 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from s2i_wsgi import deps, output
@@ -215,3 +217,26 @@ def test_a_pipfile_without_a_source_is_a_config_error_for_micropipenv(make_app, 
     with pytest.raises(ConfigError, match=r"^Pipfile has no \[\[source\]\] section\."):
         plan_for(make_app, load_config, files)
     assert plan_for(make_app, load_config, files, ENABLE_PIPENV="1").manager == "pipenv"
+
+
+def test_a_uv_required_version_the_bundled_uv_does_not_meet_is_refused_before_uv_runs():
+    pyproject = {"tool": {"uv": {"required-version": ">=0.99"}}}
+    with pytest.raises(ConfigError) as refused:
+        deps._check_uv_version(pyproject, "0.13.9")
+    assert str(refused.value) == (
+        'pyproject.toml requires uv ">=0.99" ([tool.uv] required-version), but this image has uv 0.13.9.\n\n'
+        "uv refuses to work on a project that requires another version of it, so uv.lock cannot be installed.\n\n"
+        'Widen required-version to include 0.13.9 (e.g. ">=0.13.9") if the project works with it, or build with '
+        "a newer s2i-wsgi image (its uv is pinned in requirements/build-tools.txt)."
+    )
+    deps._check_uv_version({"tool": {"uv": {"required-version": ">=0.5"}}}, "0.13.9")  # met: nothing to say
+    deps._check_uv_version({"tool": {"uv": {"required-version": "latest"}}}, "0.13.9")  # unreadable: uv decides
+
+
+def test_the_bundled_uv_version_is_read_from_the_pinned_build_tools(monkeypatch):
+    pinned = Path(__file__).parents[2] / "requirements" / "build-tools.txt"
+    monkeypatch.setattr(deps, "BUILD_TOOLS_REQUIREMENTS", pinned)
+    version = deps.bundled_uv()
+    assert version and f"\nuv=={version}\n" in f"\n{pinned.read_text()}"
+    monkeypatch.setattr(deps, "BUILD_TOOLS_REQUIREMENTS", pinned.with_name("no-such-file.txt"))
+    assert deps.bundled_uv() is None
