@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import APP_MODULE_KIND, APP_ROOT, BOOLEAN, MOD_WSGI, SERVER_NAMES, VARIABLES, Config
+from .config import APP_MODULE_KIND, APP_PYTHON, APP_ROOT, BOOLEAN, MOD_WSGI, SERVER_NAMES, VARIABLES, Config
 from .detect import EntryPoint, detect, module_file
 from .errors import ConfigError
 from .resources import Limits, default_processes
@@ -35,6 +35,8 @@ from .resources import Limits, default_processes
 SERVER_TYPE_FILE = Path(".warpdrive") / "server_type"
 SERVER_ARGS_FILE = Path(".warpdrive") / "server_args"
 GUNICORN_SETTINGS = Path(__file__).resolve().parent / "gunicorn_settings.py"
+# waitress-serve, made to stop on SIGTERM as PID 1 (see the file).
+WAITRESS_SERVE = Path(__file__).resolve().parent / "waitress_serve.py"
 
 
 # ---------------------------------------------------------------------------
@@ -495,7 +497,8 @@ def uwsgi(config: Config, entry: EntryPoint, limits: Limits) -> list[str]:
 
 def waitress(config: Config, entry: EntryPoint, limits: Limits) -> list[str]:
     return [
-        str(APP_ROOT / "bin" / "waitress-serve"),
+        str(APP_PYTHON),
+        str(WAITRESS_SERVE),
         f"--listen=0.0.0.0:{config['PORT']}",
         f"--threads={threads(config, 'waitress')}",
         *server_args(config, "waitress"),

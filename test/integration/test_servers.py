@@ -32,8 +32,8 @@ PID1 = {
     "server_gunicorn": "gunicorn",
     "server_gunicorn_conf": "gunicorn",
     "server_uwsgi": "uwsgi",
-    "server_waitress": "waitress-serve",
-    "server_warpdrive_type": "waitress-serve",
+    "server_waitress": "waitress_serve.py",  # waitress-serve, stopping on SIGTERM (servers.WAITRESS_SERVE)
+    "server_warpdrive_type": "waitress_serve.py",
 }
 
 
