@@ -175,8 +175,8 @@ def cmd_start(args: argparse.Namespace) -> int:
         return 0
     if entry.is_wsgi:
         check_installed(config, plan.server, plan.server_why)
+    start.write_files(plan, limits)  # first: hooks run with the runtime directory in place
     start.before_server(plan)
-    start.write_files(plan, limits)
     env = {**plan.env, **extra_env}
     os.chdir(config.app_dir)
     if extra:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from .config import (
     APP_MODULE_KIND,
+    APP_PYTHON,
     APP_ROOT,
     BOOLEAN,
     MOD_WSGI,
@@ -45,6 +46,8 @@ from .resources import Limits, default_processes
 SERVER_TYPE_FILE = Path(".warpdrive") / "server_type"
 SERVER_ARGS_FILE = Path(".warpdrive") / "server_args"
 GUNICORN_SETTINGS = Path(__file__).resolve().parent / "gunicorn_settings.py"
+# waitress-serve, made to stop on SIGTERM as PID 1 (see the file).
+WAITRESS_SERVE = Path(__file__).resolve().parent / "waitress_serve.py"
 
 
 # ---------------------------------------------------------------------------
@@ -587,7 +590,8 @@ def uwsgi(config: Config, entry: EntryPoint, limits: Limits) -> list[str]:
 
 def waitress(config: Config, entry: EntryPoint, limits: Limits) -> list[str]:
     return [
-        str(APP_ROOT / "bin" / "waitress-serve"),
+        str(APP_PYTHON),
+        str(WAITRESS_SERVE),
         f"--listen=0.0.0.0:{config['PORT']}",
         f"--threads={threads(config, 'waitress')}",
         *server_args(config, "waitress"),

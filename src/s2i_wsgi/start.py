@@ -1,5 +1,13 @@
 """The start (s2i run): environment hooks, deploy hooks, Django migrations,
-then the server (or the app's own command)."""
+then the server (or the app's own command).
+
+Everything the start writes goes under $TMPDIR, the one place a restricted
+platform leaves writable (a read-only root with a tmpfs or an emptyDir on
+/tmp). That includes XDG_RUNTIME_DIR, which the launcher gives the server, the
+hooks and the extra processes when the platform sets none: tools that keep
+sockets or state there would otherwise fall back to the home directory, the
+app's source, which is read-only then (gunicorn's control socket, for one).
+"""
 
 from __future__ import annotations
 
@@ -39,9 +47,16 @@ def plan(environ: Mapping[str, str], source_dir: Path, *, env_hooks: bool = True
             env.update(changes)
             config = load({**environ, **changes}, source_dir)
     env["PORT"] = str(config["PORT"])
+    if not env.get("XDG_RUNTIME_DIR"):
+        env["XDG_RUNTIME_DIR"] = str(runtime_dir())
     entry = entry_point(config)
     server, why = choose_server(config)
     return Plan(config, entry, django.django_env(entry, env), server, why)
+
+
+def runtime_dir() -> Path:
+    """The XDG_RUNTIME_DIR the launcher provides (write_files makes it, private as the spec asks)."""
+    return hooks.STATE_DIR / "runtime"
 
 
 def before_server(plan: Plan) -> None:
@@ -73,6 +88,9 @@ def command(plan: Plan, limits: Limits) -> tuple[list[str], dict[str, str]]:
 
 def write_files(plan: Plan, limits: Limits) -> None:
     """Files the command needs, written where the root may be read-only: $TMPDIR."""
+    if plan.env.get("XDG_RUNTIME_DIR") == str(runtime_dir()):
+        runtime_dir().mkdir(parents=True, exist_ok=True)
+        runtime_dir().chmod(0o700)  # owned by the container's user, and by no one else
     if plan.entry.command is None and plan.entry.is_wsgi and plan.server == "mod_wsgi":
         for path, text in apache_files(plan.config, limits).items():
             path.parent.mkdir(parents=True, exist_ok=True)

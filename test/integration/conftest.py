@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+# The launcher's tables (stdlib only), so that tests derive their cases from them.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
 import harness
 

@@ -45,6 +45,17 @@ S2I = os.environ.get("S2I", "s2i")
 BUILD_PATHS = ("s2i", "dockerfile", "s2i-build")
 BUILD_PATH = os.environ.get("S2I_WSGI_BUILD_PATH", "s2i")
 
+# test/apps/server_<name> -> the unique text that proves which server answered: one app per server
+# of the launcher's table (servers.SERVERS), each choosing it by name.
+SERVED = {
+    "server_mod_wsgi": "server_mod_wsgi served by mod_wsgi/6.1.1\n",
+    "server_gunicorn": "server_gunicorn served by gunicorn/27.0.1\n",
+    "server_gunicorn_conf": "server_gunicorn_conf served by gunicorn/27.0.1\n",
+    "server_uwsgi": "server_uwsgi served by uWSGI/2.0.31\n",
+    "server_waitress": "server_waitress served by waitress\n",
+    "server_warpdrive_type": "server_warpdrive_type served by waitress\n",
+}
+
 
 def engine(
     *args: str, check: bool = True, timeout: float = 900, input: bytes | None = None

@@ -12,16 +12,11 @@ import harness
 
 USERS = pytest.mark.parametrize("user", [None, "123456:0"], ids=["uid-1001", "arbitrary-uid"])
 
-# app -> the unique text that proves which server answered.
-SERVED = {
-    "server_gunicorn": "server_gunicorn served by gunicorn/27.0.1\n",
-    "server_gunicorn_conf": "server_gunicorn_conf served by gunicorn/27.0.1\n",
-    "server_uwsgi": "server_uwsgi served by uWSGI/2.0.31\n",
-    "server_waitress": "server_waitress served by waitress\n",
-    "server_warpdrive_type": "server_warpdrive_type served by waitress\n",
-}
+# app -> the unique text that proves which server answered (shared with test_restricted).
+SERVED = harness.SERVED
 # app -> what the start line says about the choice.
 CHOSEN = {
+    "server_mod_wsgi": "with mod_wsgi-express (WSGI_SERVER=mod_wsgi (from ",
     "server_gunicorn": "with gunicorn (WSGI_SERVER=gunicorn (from ",
     "server_gunicorn_conf": "with gunicorn (the app has a gunicorn.conf.py)",
     "server_uwsgi": "with uWSGI (WSGI_SERVER=uwsgi (from ",
@@ -29,11 +24,12 @@ CHOSEN = {
     "server_warpdrive_type": "with waitress (.warpdrive/server_type says waitress)",
 }
 PID1 = {
+    "server_mod_wsgi": "s2i-wsgi start",  # the launcher stays PID 1 above Apache (supervise.py)
     "server_gunicorn": "gunicorn",
     "server_gunicorn_conf": "gunicorn",
     "server_uwsgi": "uwsgi",
-    "server_waitress": "waitress-serve",
-    "server_warpdrive_type": "waitress-serve",
+    "server_waitress": "waitress_serve.py",  # waitress-serve, stopping on SIGTERM (servers.WAITRESS_SERVE)
+    "server_warpdrive_type": "waitress_serve.py",
 }
 
 

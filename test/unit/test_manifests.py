@@ -487,14 +487,14 @@ def test_migration_jobs_run_s2i_wsgi_migrate_behind_the_images_entrypoint(name):
 # Production settings of every pod: restricted security, probes, stopping.
 
 
-@pytest.mark.parametrize("name", list(WORKLOADS))
-def test_every_pod_satisfies_the_restricted_pod_security_profile(name):
-    pod = pod_spec(WORKLOADS[name])
+def assert_restricted(pod: dict[str, Any]) -> None:
+    """The restricted Pod Security Standard, with a read-only root: what the integration suite runs
+    every server with (test_restricted.py: --read-only --tmpfs /tmp --cap-drop ALL
+    --security-opt no-new-privileges --user RANDOM:0)."""
     assert pod["securityContext"]["runAsNonRoot"] is True
     assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
     # Any UID in group 0 works; a fixed one would be refused by OpenShift's restricted-v2.
     assert "runAsUser" not in pod["securityContext"]
-    assert pod["automountServiceAccountToken"] is False
     for volume in pod.get("volumes", []):
         assert set(volume) == {"name", "emptyDir"}, f"volume {volume['name']} is not an emptyDir"
     for each in pod["containers"] + pod.get("initContainers", []):
@@ -505,6 +505,17 @@ def test_every_pod_satisfies_the_restricted_pod_security_profile(name):
         assert security["readOnlyRootFilesystem"] is True
         assert "privileged" not in security
         assert "runAsUser" not in security
+        # The one writable place, where the server, nss_wrapper and the hooks write.
+        empty_dirs = {volume["name"] for volume in pod.get("volumes", []) if "emptyDir" in volume}
+        mounts = {mount["mountPath"]: mount["name"] for mount in each.get("volumeMounts", [])}
+        assert mounts.get("/tmp") in empty_dirs, f"container {each['name']} has no emptyDir on /tmp"
+
+
+@pytest.mark.parametrize("name", list(WORKLOADS))
+def test_every_pod_satisfies_the_restricted_pod_security_profile(name):
+    pod = pod_spec(WORKLOADS[name])
+    assert_restricted(pod)
+    assert pod["automountServiceAccountToken"] is False
 
 
 @pytest.mark.parametrize("name", list(WORKLOADS))
@@ -592,3 +603,66 @@ def test_the_docs_name_only_files_that_exist():
         text = path.read_text(encoding="utf-8")
         for mentioned in MENTIONED_FILE.findall(text):
             assert (REPO / mentioned).is_file(), f"{path.name} mentions {mentioned}"
+
+
+# Every container a reader may copy from README.md or docs/, whole objects and fragments alike.
+MARKDOWN = [REPO / "README.md", *sorted(DOCS.glob("*.md"))]
+
+
+def pod_specs(node: Any) -> Iterator[dict[str, Any]]:
+    """Every mapping with a list of containers, at any depth: a pod spec, or a fragment shown as one."""
+    if isinstance(node, dict):
+        if isinstance(node.get("containers"), list):
+            yield node
+        for value in node.values():
+            yield from pod_specs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from pod_specs(item)
+
+
+def snippet_pods() -> dict[str, dict[str, Any]]:
+    found = {}
+    for path in MARKDOWN:
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"^```yaml\n(.*?)^```", text, re.M | re.S):
+            line = text.count("\n", 0, match.start()) + 1
+            for index, pod in enumerate(pod_specs(yaml.safe_load(match[1]))):
+                found[f"{path.relative_to(REPO)}:{line}:{index}"] = pod
+    return found
+
+
+SNIPPET_PODS = snippet_pods()
+
+
+def test_the_readme_and_the_docs_show_containers():
+    """Not vacuous: the README's health-check snippet and the docs' migration Job at least."""
+    assert any(where.startswith("README.md:") for where in SNIPPET_PODS), list(SNIPPET_PODS)
+    assert any(where.startswith("docs/") for where in SNIPPET_PODS), list(SNIPPET_PODS)
+
+
+@pytest.mark.parametrize("where", list(SNIPPET_PODS))
+def test_every_container_in_the_readme_and_the_docs_runs_restricted_with_a_read_only_root(where):
+    assert_restricted(SNIPPET_PODS[where])
+
+
+@pytest.mark.parametrize("where", list(SNIPPET_PODS))
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_every_pod_spec_in_the_readme_and_the_docs_validates_as_a_pod(where, version):
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "snippet"}, "spec": SNIPPET_PODS[where]}
+    try:
+        kubernetes_validate.validate(pod, version, strict=True)
+    except kubernetes_validate.ValidationError as error:
+        path = ".".join(str(part) for part in error.path)
+        pytest.fail(f"{where}: {path}: {error.message}", pytrace=False)
+
+
+@pytest.mark.parametrize("where", list(SNIPPET_PODS))
+def test_exec_probes_in_the_readme_and_the_docs_outlast_the_launchers_own_timeout(where):
+    for each in SNIPPET_PODS[where]["containers"]:
+        for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
+            command = each.get(probe, {}).get("exec", {}).get("command", [])
+            if "--timeout" in command:
+                # The kubelet counts an exec probe as failed after timeoutSeconds (default 1).
+                own_timeout = float(command[command.index("--timeout") + 1])
+                assert each[probe].get("timeoutSeconds", 1) > own_timeout, f"{each['name']} {probe}"

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import runpy
+import signal
+import subprocess
+import sys
 
 import pytest
 
 from s2i_wsgi.config import APP_ROOT
 from s2i_wsgi.errors import ConfigError
 from s2i_wsgi.resources import Limits
-from s2i_wsgi.servers import GUNICORN_SETTINGS, command, entry_point, gunicorn_defaults
+from s2i_wsgi.servers import GUNICORN_SETTINGS, WAITRESS_SERVE, command, entry_point, gunicorn_defaults
 
 TWO_CPUS = Limits(cpus=2.0, memory=None)
 APP = {"wsgi.py": "application = object()\n"}
@@ -203,11 +207,44 @@ def test_uwsgi_options_set_through_its_own_variables_are_left_to_it(launch):
 def test_waitress_is_one_process_with_threads(launch):
     argv, _ = launch("waitress", WSGI_THREADS="8", PORT="9000")
     assert argv == [
-        str(APP_ROOT / "bin" / "waitress-serve"),
+        str(APP_ROOT / "bin" / "python"),
+        str(WAITRESS_SERVE),
         "--listen=0.0.0.0:9000",
         "--threads=8",
         "wsgi:application",
     ]
+
+
+FAKE_WAITRESS_RUNNER = """\
+import json, sys, time
+def run(argv):
+    print(json.dumps({"argv": argv, "path": sys.path}), flush=True)
+    while True:  # serving, until a signal ends it
+        time.sleep(0.05)
+"""
+
+
+def test_waitress_serve_stops_with_status_0_on_sigterm_and_hides_the_launchers_modules(tmp_path):
+    """waitress-serve has no SIGTERM handler, so as PID 1 it would ignore `docker stop`; the launcher's
+    runner has one. Run here with a stand-in waitress, as a child (the handler is what counts)."""
+    (tmp_path / "waitress").mkdir()
+    (tmp_path / "waitress" / "__init__.py").write_text("")
+    (tmp_path / "waitress" / "runner.py").write_text(FAKE_WAITRESS_RUNNER)
+    process = subprocess.Popen(
+        [sys.executable, str(WAITRESS_SERVE), "--listen=0.0.0.0:8080", "wsgi:application"],
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        started = json.loads(process.stdout.readline())
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    finally:
+        process.kill()
+    assert started["argv"] == ["waitress-serve", "--listen=0.0.0.0:8080", "wsgi:application"]
+    # The launcher's config.py, secrets.py ... must not shadow the app's modules or the standard library's.
+    assert str(WAITRESS_SERVE.parent) not in started["path"]
 
 
 # ---------------------------------------------------------------------------

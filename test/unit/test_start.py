@@ -79,6 +79,34 @@ def test_the_plan_adds_the_django_settings_module_for_a_django_project(make_app,
     assert plan.env["DJANGO_SETTINGS_MODULE"] == "mysite.settings"
 
 
+@pytest.mark.parametrize("given", [None, ""])
+def test_the_plan_gives_the_app_a_runtime_directory_under_tmpdir_when_the_platform_sets_none(make_app, environ, given):
+    extra = {} if given is None else {"XDG_RUNTIME_DIR": given}
+    plan = start.plan({**environ, **extra}, make_app({"wsgi.py": WSGI_PY}))
+    # Not the home directory (the app's source), which a restricted platform mounts read-only.
+    assert plan.env["XDG_RUNTIME_DIR"] == str(hooks.STATE_DIR / "runtime")
+
+
+def test_the_plan_keeps_the_platforms_runtime_directory(make_app, environ):
+    plan = start.plan({**environ, "XDG_RUNTIME_DIR": "/run/user/1000770000"}, make_app({"wsgi.py": WSGI_PY}))
+    assert plan.env["XDG_RUNTIME_DIR"] == "/run/user/1000770000"
+
+
+def test_the_runtime_directory_is_made_private_before_anything_runs(make_app, environ):
+    plan = start.plan(environ, make_app({"wsgi.py": WSGI_PY}))
+    start.write_files(plan, TWO_CPUS)
+    assert (hooks.STATE_DIR / "runtime").is_dir()
+    assert (hooks.STATE_DIR / "runtime").stat().st_mode & 0o777 == 0o700
+    start.write_files(plan, TWO_CPUS)  # a restarted container finds it there
+
+
+def test_a_runtime_directory_the_platform_gives_is_left_alone(make_app, environ, tmp_path):
+    plan = start.plan({**environ, "XDG_RUNTIME_DIR": str(tmp_path / "theirs")}, make_app({"wsgi.py": WSGI_PY}))
+    start.write_files(plan, TWO_CPUS)
+    assert not (tmp_path / "theirs").exists()
+    assert not (hooks.STATE_DIR / "runtime").exists()
+
+
 def test_a_deploy_env_hook_that_sets_app_module_changes_the_entry_point(make_app, environ, capfd):
     app = make_app({"wsgi.py": WSGI_PY, "web.py": "app = object()\n"})
     write_hook(app, "deploy-env", "APP_MODULE=web:app\nGREETING=from-hook\n")
