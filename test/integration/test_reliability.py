@@ -163,7 +163,7 @@ def test_a_bounded_daemon_queue_answers_overflow_with_a_fast_503(image, containe
     fast_503 = [elapsed for status, _, elapsed in results if status == 503]
     assert len(fast_503) >= 2, (results, container.logs())
     assert max(fast_503) < 2.5, results
-    assert "WSGI0116: Unable to connect to WSGI daemon process" in container.logs()
+    assert "WSGI0116: Unable to connect to WSGI daemon process" in container.logs_with("WSGI0116")
     assert fetch(f"{container.url}/")[:2] == (200, b"Hello from reliability\n")
 
 
