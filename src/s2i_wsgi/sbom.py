@@ -254,9 +254,13 @@ def debian_packages() -> list[DebianPackage]:
 def save(document: dict[str, Any], path: Path = PATH) -> None:
     """Replace `path` at once (readable by group 0 and others: it holds nothing secret)."""
     partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    partial.chmod(0o664)
-    partial.replace(path)
+    try:
+        partial.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        partial.chmod(0o664)
+        partial.replace(path)
+    except OSError as exc:  # a hook that made /opt/app-root read-only, a full disk
+        partial.unlink(missing_ok=True)
+        raise _failure(f"{path} cannot be written ({exc.strerror}).") from None
 
 
 def count(document: Mapping[str, Any]) -> tuple[int, int]:

@@ -244,3 +244,11 @@ def test_assemble_runtime_without_a_document_writes_none(generator, tmp_path, ca
     sbom.refresh(tmp_path / "sbom.cdx.json")
     assert capsys.readouterr().out == ""
     assert not (tmp_path / "sbom.cdx.json").exists()
+
+
+def test_a_document_that_cannot_be_written_stops_the_build_without_a_traceback(
+    generator, tmp_path, load_config, make_app
+):
+    generator(f"cat <<'EOF'\n{json.dumps(GENERATED)}\nEOF\n")
+    with pytest.raises(BuildError, match=r"failed: .*/no-such-dir/sbom\.cdx\.json cannot be written \(No such file"):
+        sbom.write(load_config(make_app({})), {}, tmp_path / "no-such-dir" / "sbom.cdx.json")
