@@ -7,7 +7,8 @@
 #
 # Stages: `base` (Python, Apache, locale), `compile` (mod_wsgi and the tools
 # virtualenv, built with the headers and compiler), `build-tools` (uv and
-# micropipenv added to the tools virtualenv), `runtime` (base plus what
+# micropipenv added to the tools virtualenv, and the SBOM generator's own
+# virtualenv), `runtime` (base plus what
 # `compile` built, the launcher and the s2i scripts: no compiler, no headers,
 # for lean app images through s2i's extended builds) and `builder` (runtime
 # plus the compiler, headers and dependency tools; the default target).
@@ -140,6 +141,19 @@ RUN set -eux; \
     /opt/s2i-wsgi/tools/bin/uv --version; \
     /opt/s2i-wsgi/tools/bin/micropipenv --version
 
+# The SBOM generator (cyclonedx-py), in a virtualenv of its own so that its
+# pins never meet the tools' or the app's; without pip (the tools' pip
+# installs into it), and with --no-deps from a complete list (see
+# requirements/sbom.txt: no lxml). Its bytecode is kept: assemble runs it as
+# 1001, which could not write it, and compiling on every build costs time.
+# The smoke check reads the app virtualenv this stage already has.
+RUN set -eux; \
+    python3 -m venv --without-pip /opt/s2i-wsgi/sbom; \
+    /opt/s2i-wsgi/tools/bin/pip --python /opt/s2i-wsgi/sbom/bin/python install --no-cache-dir --no-deps \
+        -r /opt/s2i-wsgi/requirements/sbom.txt; \
+    /opt/s2i-wsgi/sbom/bin/python -m compileall -q /opt/s2i-wsgi/sbom/lib; \
+    /opt/s2i-wsgi/sbom/bin/cyclonedx-py environment --no-validate -o /dev/null /opt/app-root/bin/python
+
 # The runtime image: what an app image needs to serve, nothing to build with.
 FROM base AS runtime
 ARG BASE_IMAGE
@@ -173,6 +187,9 @@ RUN set -eux; \
     supervisord --version; \
     s2i-wsgi --version
 
+# io.s2i-wsgi.sbom: where an app image built on this image or on the builder
+# keeps its bill of materials (written by assemble, see src/s2i_wsgi/sbom.py);
+# app images inherit the label. These images themselves carry no such file.
 LABEL name="s2i-wsgi-runtime" \
       summary="Runtime image for Python WSGI applications built with s2i-wsgi (Apache httpd + mod_wsgi)" \
       description="Serves Python web applications built by the s2i-wsgi builder image, without compiler, headers or build caches (s2i extended builds: --runtime-image)." \
@@ -188,7 +205,8 @@ LABEL name="s2i-wsgi-runtime" \
       org.opencontainers.image.description="Runtime image for Python WSGI applications built with s2i-wsgi" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.base.name="${BASE_IMAGE}" \
-      io.s2i-wsgi.python-version="${PYTHON_VERSION}"
+      io.s2i-wsgi.python-version="${PYTHON_VERSION}" \
+      io.s2i-wsgi.sbom="/opt/app-root/sbom.cdx.json"
 
 WORKDIR /opt/app-root/src
 USER 1001
@@ -224,9 +242,11 @@ RUN set -eux; \
     find / -xdev -perm /6000 -type f -exec chmod ug-s {} +; \
     test -z "$(find / -xdev -perm /6000 -type f)"
 COPY --from=build-tools /opt/s2i-wsgi/tools/ /opt/s2i-wsgi/tools/
+COPY --from=build-tools /opt/s2i-wsgi/sbom/ /opt/s2i-wsgi/sbom/
 RUN set -eux; \
     /opt/s2i-wsgi/tools/bin/uv --version; \
-    /opt/s2i-wsgi/tools/bin/micropipenv --version
+    /opt/s2i-wsgi/tools/bin/micropipenv --version; \
+    /opt/s2i-wsgi/sbom/bin/cyclonedx-py --version
 
 LABEL name="s2i-wsgi" \
       summary="Python WSGI applications on Apache httpd + mod_wsgi, built with Source-to-Image" \

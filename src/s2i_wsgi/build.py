@@ -8,7 +8,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import cache, deps, django, hooks, importcheck, output, secrets, snapshot
+from . import cache, deps, django, hooks, importcheck, output, sbom, secrets, snapshot
 from .config import APP_ROOT, BUILDER_HOME, Config, load
 from .deps import PYTHON, UV
 from .detect import EntryPoint
@@ -172,6 +172,9 @@ def _build(environ: Mapping[str, str], source_dir: Path, config: Config, found: 
     django.collectstatic(config, entry, env)
     if entry.django and server in ("gunicorn", "waitress") and django.static_alias():
         install_whitenoise(config, server)
+    # Last of all that installs: the list is of the virtualenv as the image keeps it. No build secret
+    # is passed on (the generator needs none); the app's own settings are (PYTHONPATH, .pth paths).
+    sbom.write(config, {**environ, **config.app_environment, **changes})
     output.step(f"Entry point: {entry.target} ({entry.reason})")
     if extra:
         listed = ", ".join(f"{name} ({origin})" for name, origin in extra.names())

@@ -23,6 +23,7 @@ from . import (
     python_version,
     redact,
     runtime,
+    sbom,
     snapshot,
     start,
     supervise,
@@ -317,6 +318,7 @@ def cmd_assemble_runtime(args: argparse.Namespace) -> int:
     if args.place_only:
         return 0
     runtime.check(APP_ROOT)
+    sbom.refresh()
     plan = start.plan(os.environ, _source_dir(), env_hooks=False)
     if plan.entry.is_wsgi:
         check_installed(plan.config, plan.server, plan.server_why)

@@ -430,6 +430,14 @@ VARIABLES: list[Variable] = [
         DEPENDENCIES,
     ),
     Variable(
+        "DISABLE_SBOM",
+        BOOLEAN,
+        False,
+        "Do not write the app image's software bill of materials (`/opt/app-root/sbom.cdx.json`, "
+        "CycloneDX). See [Software bill of materials](#software-bill-of-materials).",
+        DEPENDENCIES,
+    ),
+    Variable(
         "PIP_INDEX_URL",
         TEXT,
         None,

@@ -8,6 +8,7 @@ the container's logs and the build's output."""
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
 import shutil
@@ -282,3 +283,16 @@ def run_app(image: str, *run_args: str, command: list[str] | None = None) -> Con
 def run_once(image: str, *argv: str, run_args: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
     """`docker run --rm` a command to completion."""
     return engine("run", "--rm", "--label", LABEL, *run_args, image, *argv, check=False, timeout=300)
+
+
+SBOM_LABEL = "io.s2i-wsgi.sbom"
+
+
+def sbom(image: str, *run_args: str) -> tuple[str, dict]:
+    """An app image's bill of materials, found the way the README says: the path its label names,
+    read with `docker run --rm IMAGE cat PATH`; (that path, the document)."""
+    labels = json.loads(engine("image", "inspect", "--format", "{{json .Config.Labels}}", image).stdout) or {}
+    assert SBOM_LABEL in labels, f"{image} has no label {SBOM_LABEL}: {sorted(labels)}"
+    read = run_once(image, "cat", labels[SBOM_LABEL], run_args=run_args)
+    assert read.returncode == 0, text(read)
+    return labels[SBOM_LABEL], json.loads(read.stdout)

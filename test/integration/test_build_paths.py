@@ -122,3 +122,12 @@ def test_pid_1_is_the_launcher_on_every_path(images, containers, path):
     container.wait_ready()
     cmdline = container.exec("cat", "/proc/1/cmdline").stdout.decode().split("\0")
     assert cmdline[:4] == ["/usr/bin/python3", "-Iu", "/usr/local/bin/s2i-wsgi", "start"], cmdline
+
+
+def test_every_path_carries_the_bill_of_materials_its_label_names(images):
+    """The label comes from the builder image (s2i commits the container, OpenShift's Dockerfile starts
+    FROM it); the document from assemble (test_sbom.py looks into it)."""
+    for path in PATHS:
+        where, document = harness.sbom(images["flask_hello", path].assert_ok().image)
+        assert where == "/opt/app-root/sbom.cdx.json", path
+        assert "pkg:pypi/flask@3.1.3" in [c.get("purl") for c in document["components"]], path

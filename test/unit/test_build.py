@@ -31,6 +31,14 @@ def no_import_check(monkeypatch) -> list:
     return calls
 
 
+@pytest.fixture(autouse=True)
+def no_sbom(monkeypatch) -> list:
+    """The bill of materials runs its generator; here it only records its calls (see test_sbom.py)."""
+    calls: list = []
+    monkeypatch.setattr(build.sbom, "write", lambda config, environ: calls.append(environ))
+    return calls
+
+
 @pytest.fixture
 def pip_runs(monkeypatch) -> Runs:
     """output.run replaced: nothing is installed, every command is recorded."""
@@ -166,3 +174,13 @@ def test_pip_runs_in_the_app_directory_with_the_app_environment(make_app, load_c
     run_build(app)
     assert seen["cwd"] == app / "web"
     assert seen["env"]["X"] == "1"
+
+
+def test_the_bill_of_materials_is_written_after_everything_is_installed(make_app, load_config, pip_runs, monkeypatch):
+    monkeypatch.setattr(build.sbom, "write", lambda config, environ: pip_runs.append(["sbom"]))
+    run_build(make_app({**APP, "requirements.txt": "flask\n"}), WSGI_SERVER="gunicorn")
+    assert [argv[-1] for argv in pip_runs if "pip" in argv or argv == ["sbom"]][-3:] == [
+        "requirements.txt",
+        "gunicorn",
+        "sbom",
+    ]

@@ -161,8 +161,12 @@ def test_installers_and_hooks_get_the_secrets_and_the_build_environment_does_not
     runs = Recorder()
     monkeypatch.setattr(output, "run", runs)
     monkeypatch.setattr(build.importcheck, "check", lambda config, entry, env: None)  # runs the app's Python
+    generator_environ: list = []  # the SBOM generator needs no secret, and gets none
+    monkeypatch.setattr(build.sbom, "write", lambda config, environ: generator_environ.append(environ))
     environ = {"S2I_WSGI_SECRETS_DIR": str(directory), "PIP_INDEX_URL": "https://public.example.com/simple/"}
     build.build(environ, app)
+    assert generator_environ[0]["PIP_INDEX_URL"] == "https://public.example.com/simple/"
+    assert "PIP_CERT" not in generator_environ[0]
     pip_run = next(env for argv, env in runs if "pip" in argv)
     hook_run = next(env for argv, env in runs if argv[0].endswith("build"))
     for env in (pip_run, hook_run):
