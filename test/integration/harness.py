@@ -11,6 +11,7 @@ import fcntl
 import os
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -60,6 +61,24 @@ def engine(
 
 def text(result: subprocess.CompletedProcess) -> str:
     return result.stdout.decode(errors="replace") + result.stderr.decode(errors="replace")
+
+
+def poll_until(predicate, deadline: float, interval: float = 0.1):
+    """The first truthy value of `predicate()`, tried every `interval` s, or None at the deadline."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return None
+
+
+def free_port() -> int:
+    """A 127.0.0.1 port nothing listens on now, for a process on the host's network."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def ensure_builder() -> str:
@@ -271,3 +290,4 @@ def run_app(image: str, *run_args: str, command: list[str] | None = None) -> Con
 def run_once(image: str, *argv: str, run_args: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
     """`docker run --rm` a command to completion."""
     return engine("run", "--rm", "--label", LABEL, *run_args, image, *argv, check=False, timeout=300)
+
