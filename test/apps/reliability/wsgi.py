@@ -1,5 +1,6 @@
 """Endpoints that misbehave on purpose, for the reliability tests:
-/sleep/<seconds>, /hang (never returns on its own), /pid, /whoami, and / (marker)."""
+/sleep/<seconds>, /hang (never returns on its own), /pid, /whoami, /release (the
+RELEASE variable it runs with: a rolling update's old and new versions), and / (marker)."""
 
 import getpass
 import os
@@ -17,6 +18,8 @@ def application(environ, start_response):
             time.sleep(0.1)
     elif path == "/pid":
         body = f"{os.getpid()}\n"
+    elif path == "/release":
+        body = f"release {os.environ.get('RELEASE', 'unset')}\n"
     elif path == "/whoami":
         body = f"{os.getuid()} {getpass.getuser()}\n"
     else:
