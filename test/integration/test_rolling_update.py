@@ -29,9 +29,9 @@ import loadgen
 pytestmark = pytest.mark.reliability
 
 REPLICAS = 3
-# Apache keeps an idle connection open longer than the load balancer does (HAProxy closes
-# idle connections to a replica by itself within seconds), so that it is never Apache that
-# closes one the load balancer is about to send a request on.
+# Apache keeps an idle connection open longer than the load balancer does, so that it is
+# never Apache that closes one the load balancer is about to send a request on (the value the
+# Kubernetes and OpenShift manifests set).
 KEEP_ALIVE = ("-e", "MOD_WSGI_KEEP_ALIVE_TIMEOUT=75")
 # The preStop sleep, shortened: it covers the time a real load balancer takes to hear that
 # the endpoint is gone (here HAProxy is told at once) and the short requests still in flight.
