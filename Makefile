@@ -70,7 +70,7 @@ lint: $(PY)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/shellcheck --enable=all --exclude=SC2250,SC2310,SC2312 $(SHELL_SCRIPTS)
-	$(VENV)/bin/hadolint Dockerfile
+	$(VENV)/bin/hadolint Dockerfile test/integration/lb/Dockerfile
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.renovate renovate.json
 	$(PY) -m pytest -q test/unit/test_readme.py

@@ -617,7 +617,11 @@ VARIABLES += [
         "Bytes of body that extend the body timeout by a second (mod_wsgi's default: 500).",
     ),
     _mod_wsgi(
-        "KEEP_ALIVE_TIMEOUT", SECONDS, None, "Seconds an idle client connection is kept open (mod_wsgi's default: 2)."
+        "KEEP_ALIVE_TIMEOUT",
+        SECONDS,
+        None,
+        "Seconds an idle client connection is kept open (mod_wsgi's default: 2). Behind a load balancer, "
+        "set it above the time the load balancer keeps idle connections open. See [Scaling out](#scaling-out).",
     ),
     _mod_wsgi("MAXIMUM_REQUESTS", integer(0), 0, "Recycle a daemon process after this many requests (0: never)."),
     _mod_wsgi(

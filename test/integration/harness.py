@@ -7,11 +7,13 @@ the container's logs and the build's output."""
 
 from __future__ import annotations
 
+import csv
 import fcntl
 import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -72,6 +74,24 @@ def engine(
 
 def text(result: subprocess.CompletedProcess) -> str:
     return result.stdout.decode(errors="replace") + result.stderr.decode(errors="replace")
+
+
+def poll_until(predicate, deadline: float, interval: float = 0.1):
+    """The first truthy value of `predicate()`, tried every `interval` s, or None at the deadline."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return None
+
+
+def free_port() -> int:
+    """A 127.0.0.1 port nothing listens on now, for a process on the host's network."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def ensure_builder() -> str:
@@ -296,3 +316,87 @@ def sbom(image: str, *run_args: str) -> tuple[str, dict]:
     read = run_once(image, "cat", labels[SBOM_LABEL], run_args=run_args)
     assert read.returncode == 0, text(read)
     return labels[SBOM_LABEL], json.loads(read.stdout)
+
+
+LB_IMAGE = "s2i-wsgi-test-haproxy:latest"
+
+
+def ensure_load_balancer_image() -> str:
+    """HAProxy from Debian (test/integration/lb), built on the builder's base. Kept between
+    runs like the builder, so that its apt layer comes from the build cache next time."""
+    lock_path = Path(os.environ.get("TMPDIR", "/tmp")) / "s2i-wsgi-haproxy.lock"
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        engine("build", "--build-arg", f"BASE_IMAGE={BASE_IMAGE}", "-t", LB_IMAGE, str(REPO / "test/integration/lb"))
+    return LB_IMAGE
+
+
+@dataclass
+class LoadBalancer:
+    """HAProxy on 127.0.0.1:`port` with the host's network, in front of server slots r1..r6
+    (test/integration/lb/haproxy.cfg). A slot is DOWN until it is given a replica's port,
+    then UP once its health check passes, as a Service adds a pod once its readiness probe
+    passes; the runtime API on `admin_port` drains a slot and takes it out."""
+
+    name: str
+    port: int
+    admin_port: int
+
+    def command(self, line: str) -> str:
+        with socket.create_connection(("127.0.0.1", self.admin_port), timeout=10) as sock:
+            sock.sendall(line.encode() + b"\n")
+            reply = b""
+            while chunk := sock.recv(65536):
+                reply += chunk
+        return reply.decode()
+
+    def servers(self) -> dict[str, dict[str, str]]:
+        """`show stat` of the replicas' backend: each slot's status (UP, DOWN, DRAIN, MAINT), scur ..."""
+        rows = csv.DictReader(self.command("show stat").removeprefix("# ").splitlines())
+        return {row["svname"]: row for row in rows if row["pxname"] == "replicas" and row["svname"].startswith("r")}
+
+    def wait_status(self, slot: str, status: str, deadline: float = 60) -> None:
+        if not poll_until(lambda: self.servers()[slot]["status"] == status, deadline):
+            raise AssertionError(
+                f"HAProxy slot {slot} is {self.servers()[slot]['status']}, not {status}, after {deadline} s; "
+                f"HAProxy's log:\n{self.logs()[-3000:]}"
+            )
+
+    def put_in(self, slot: str, port: int) -> None:
+        """Point `slot` at 127.0.0.1:`port` and wait until its health check lets requests in."""
+        self.command(f"set server replicas/{slot} addr 127.0.0.1 port {port}")
+        self.wait_status(slot, "UP")
+
+    def drain(self, slot: str) -> None:
+        """No new requests to `slot` (the requests in flight go on)."""
+        self.command(f"set server replicas/{slot} state drain")
+
+    def take_out(self, slot: str) -> None:
+        self.command(f"set server replicas/{slot} state maint")
+
+    def logs(self) -> str:
+        return text(engine("logs", self.name, check=False))
+
+    def remove(self) -> None:
+        engine("rm", "-f", self.name, check=False)
+
+
+def start_load_balancer() -> LoadBalancer:
+    image = ensure_load_balancer_image()
+    lb = LoadBalancer(f"s2i-wsgi-test-lb-{uuid.uuid4().hex[:10]}", free_port(), free_port())
+    engine(
+        "run", "-d", "--name", lb.name, "--label", LABEL, "--network", "host",
+        "-e", f"LB_PORT={lb.port}", "-e", f"ADMIN_PORT={lb.admin_port}", image,
+    )  # fmt: skip
+
+    def answers() -> bool:
+        try:
+            return len(lb.servers()) == 6
+        except OSError:
+            return False
+
+    if not poll_until(answers, deadline=30):
+        logs = lb.logs()
+        lb.remove()
+        raise AssertionError(f"HAProxy's runtime API did not answer on 127.0.0.1:{lb.admin_port} in 30 s:\n{logs}")
+    return lb

@@ -18,16 +18,6 @@ def worker_image(built):
     return built("procfile_worker").assert_ok().image
 
 
-def poll_until(predicate, deadline: float, interval: float = 0.2):
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return None
-
-
 def heartbeat(container: harness.Container) -> tuple[str, int] | None:
     status, body, _ = container.get("/heartbeat", timeout=5)
     words = body.decode().split()
@@ -39,9 +29,9 @@ def heartbeat(container: harness.Container) -> tuple[str, int] | None:
 
 def beating(container: harness.Container, deadline: float = 10) -> tuple[str, int]:
     """The worker's heartbeat, once it has advanced (the worker is alive)."""
-    first = poll_until(lambda: heartbeat(container), deadline)
+    first = harness.poll_until(lambda: heartbeat(container), deadline)
     assert first, container.logs()
-    later = poll_until(lambda: (beat := heartbeat(container)) and beat != first and beat, deadline)
+    later = harness.poll_until(lambda: (beat := heartbeat(container)) and beat != first and beat, deadline)
     assert later, container.logs()
     return later
 
@@ -91,7 +81,7 @@ def test_a_killed_worker_is_restarted(worker_image, containers):
     pid, _ = beating(container)
     killed = container.exec("kill", "-9", pid)
     assert killed.returncode == 0, harness.text(killed)
-    restarted = poll_until(lambda: (beat := heartbeat(container)) and beat[0] != pid and beat, deadline=8)
+    restarted = harness.poll_until(lambda: (beat := heartbeat(container)) and beat[0] != pid and beat, deadline=8)
     assert restarted, container.logs()
     assert "WARN exited: worker (exit status 137; not expected)" in container.logs()
     beating(container)  # and it beats again
@@ -125,7 +115,7 @@ def test_a_supervisor_program_file_runs_with_prefixed_output_and_supervisorctl_w
     container = containers(built("supervisor_programs").assert_ok().image, "--user", "123456:0")
     container.wait_ready()
     assert container.get("/")[:2] == (200, b"Hello from supervisor_programs\n")
-    assert poll_until(lambda: "clock | tick 2" in container.logs(), deadline=10), container.logs()
+    assert harness.poll_until(lambda: "clock | tick 2" in container.logs(), deadline=10), container.logs()
     assert "clock | clock started (port 8080)" in container.logs()
     status = container.exec("supervisorctl", "-c", "/tmp/s2i-wsgi/supervisord.conf", "status")
     out = harness.text(status)

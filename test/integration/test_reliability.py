@@ -30,16 +30,6 @@ def fetch(url: str, timeout: float = 30) -> tuple[int, bytes, float]:
         return error.code, error.read(), time.monotonic() - start
 
 
-def poll_until(predicate, deadline: float, interval: float = 0.1):
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return None
-
-
 def test_docker_stop_lets_requests_in_flight_finish_and_exits_0(image, containers):
     container = containers(image)
     container.wait_ready()
@@ -115,7 +105,7 @@ def test_killed_daemon_process_is_respawned_within_2_seconds(image, containers):
             return None
         return status == 200 and body.decode().strip() != pid
 
-    assert poll_until(answered_by_new_process, deadline=2), container.logs()
+    assert harness.poll_until(answered_by_new_process, deadline=2), container.logs()
     assert time.monotonic() - killed_at < 2.5
 
 
@@ -139,7 +129,7 @@ def test_import_failure_at_run_time_is_logged_at_once_and_fails_the_health_check
     result = built("import_needs_run_time_setting").assert_ok()
     assert "WARNING: Importing wsgi raised KeyError: 'REQUIRED_SETTING' (traceback above)." in result.output
     container = containers(result.image)
-    logged = poll_until(lambda: "KeyError: 'REQUIRED_SETTING'" in container.logs(), deadline=15)
+    logged = harness.poll_until(lambda: "KeyError: 'REQUIRED_SETTING'" in container.logs(), deadline=15)
     assert logged, container.logs()
     ready = container.exec("s2i-wsgi", "ready")
     assert ready.returncode == 1
@@ -181,7 +171,7 @@ def test_a_burst_of_hung_requests_is_shed_at_the_first_recycle_and_others_are_se
         started = time.monotonic()
         hung = [pool.submit(fetch, f"{container.url}/deadlock", 90) for _ in range(burst)]
         # Every thread is stuck once each has said so; the rest of the burst is queued behind them.
-        stuck = poll_until(lambda: container.logs().count(DEADLOCKED) == threads, deadline=10)
+        stuck = harness.poll_until(lambda: container.logs().count(DEADLOCKED) == threads, deadline=10)
         assert stuck, container.logs()
         polls = []  # a client retrying a fast endpoint until it is answered
         while time.monotonic() - started < 90 and polls[-1:] != [200]:

@@ -555,6 +555,14 @@ def test_the_grace_period_outlasts_the_prestop_sleep_plus_the_longest_request(wh
 
 
 @pytest.mark.parametrize("where", list(WEB_DEPLOYMENTS))
+def test_apache_keeps_idle_connections_open_longer_than_the_load_balancers_in_front(where):
+    # ingress-nginx keeps idle connections to pods 60 s: were Apache to close one first, a
+    # request sent on it at that moment would be lost (README: Scaling out).
+    env = {item["name"]: item["value"] for item in container(WEB_DEPLOYMENTS[where], "web")["env"]}
+    assert config.BY_NAME["MOD_WSGI_KEEP_ALIVE_TIMEOUT"].kind.parse(env["MOD_WSGI_KEEP_ALIVE_TIMEOUT"]) > 60
+
+
+@pytest.mark.parametrize("where", list(WEB_DEPLOYMENTS))
 def test_a_rollout_adds_a_pod_before_it_removes_one(where):
     strategy = WEB_DEPLOYMENTS[where]["spec"]["strategy"]
     assert strategy["type"] == "RollingUpdate"

@@ -1,7 +1,8 @@
 """Endpoints that misbehave on purpose, for the reliability tests:
 /sleep/<seconds>, /hang (never returns on its own, but runs Python code, so mod_wsgi's
 RequestTimeout can interrupt it), /deadlock (waits forever on a lock it already holds:
-blocked in C, no exception can reach it), /pid, /whoami, and / (marker)."""
+blocked in C, no exception can reach it), /pid, /whoami, /release (the RELEASE variable it
+runs with: a rolling update's old and new versions), and / (marker)."""
 
 import getpass
 import os
@@ -27,6 +28,8 @@ def application(environ, start_response):
         lock.acquire()
     elif path == "/pid":
         body = f"{os.getpid()}\n"
+    elif path == "/release":
+        body = f"release {os.environ.get('RELEASE', 'unset')}\n"
     elif path == "/whoami":
         body = f"{os.getuid()} {getpass.getuser()}\n"
     else:
