@@ -16,6 +16,7 @@ from . import (
     __version__,
     cache,
     envfile,
+    factory,
     fatal_listener,
     hooks,
     output,
@@ -59,8 +60,10 @@ On OpenShift:
 What runs is found in this order (`s2i-wsgi detect` shows the decision):
 APP_MODULE, APP_SCRIPT, APP_FILE, a Procfile `web:` line, warpdrive's
 deploy mode, an executable app.sh, a Django project (manage.py), wsgi.py,
-app.py, the package named in pyproject.toml/setup.py, one */wsgi.py; the
-Python files must define `application` or `app`.
+app.py, main.py, the package named in pyproject.toml/setup.py, a module a
+pyproject.toml script names, one */wsgi.py; the Python files must define
+`application` or `app`, or an app factory `create_app()` or `make_app()`
+(called once per process; APP_MODULE=pkg:create_app('prod') passes arguments).
 Dependencies come from the first of uv.lock, Pipfile.lock, poetry.lock,
 requirements.txt, then the project itself (pyproject.toml or setup.py).
 The server is mod_wsgi-express unless WSGI_SERVER says gunicorn, uwsgi or
@@ -224,6 +227,9 @@ def cmd_detect(_: argparse.Namespace) -> int:
     print(f"because:      {entry.reason}")
     if entry.searched:
         print("searched:     " + "; ".join(entry.searched))
+    if entry.is_wsgi and entry.is_factory:
+        wrapper = factory.WRAPPER_DIR / f"{factory.WRAPPER_MODULE}.py"
+        print(f"factory:      {entry.callable}({entry.call}) is called once per server process, by {wrapper}")
     if entry.is_wsgi:
         count, why = processes(config, limits, plan.server)
         print(f"server:       {plan.server_title}" + (" (daemon mode)" if plan.server == "mod_wsgi" else ""))

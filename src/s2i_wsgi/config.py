@@ -19,6 +19,7 @@ from typing import Any
 
 from . import envfile
 from .errors import ConfigError
+from .factory import parse_target
 
 APP_ROOT = Path("/opt/app-root")
 SOURCE_DIR = APP_ROOT / "src"
@@ -84,12 +85,14 @@ _DOTTED = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*"
 
 
 def _app_module(text: str) -> str:
-    if not re.fullmatch(rf"{_DOTTED}(?::[A-Za-z_]\w*)?", text.strip()):
-        raise ValueError
+    parse_target(text)  # the syntax gunicorn accepts: a name, or a call with literal arguments
     return text.strip()
 
 
-APP_MODULE_KIND = Kind("MODULE or MODULE:CALLABLE, e.g. myproject.wsgi:application", _app_module)
+APP_MODULE_KIND = Kind(
+    "MODULE, MODULE:CALLABLE or MODULE:FACTORY(ARGS), e.g. myproject.wsgi:application or flaskr:create_app()",
+    _app_module,
+)
 
 
 # No file or directory has a longer name (Linux's NAME_MAX, in bytes); a relative path longer than
@@ -223,7 +226,9 @@ VARIABLES: list[Variable] = [
         "APP_MODULE",
         APP_MODULE_KIND,
         None,
-        "The WSGI callable to serve, as `module:callable` (callable defaults to `application`). Overrides detection.",
+        "The WSGI callable to serve, as `module:callable` (callable defaults to `application`), or an app "
+        "factory to call once per process, as `module:create_app()` (literal arguments allowed, as gunicorn "
+        "takes them). Overrides detection.",
         APPLICATION,
     ),
     Variable(
@@ -246,8 +251,9 @@ VARIABLES: list[Variable] = [
         "APP_FILE",
         RELATIVE_FILE,
         None,
-        "A Python file to start the app. If it defines a WSGI callable (`application` or `app`), that "
-        "callable is served by the WSGI server; otherwise the file is run with `python`.",
+        "A Python file to start the app. If it defines a WSGI callable (`application` or `app`) or an app "
+        "factory (`create_app` or `make_app`), that callable (or what the factory returns) is served by the "
+        "WSGI server; otherwise the file is run with `python`.",
         APPLICATION,
     ),
     Variable(

@@ -5,10 +5,11 @@ first rule that applies wins (the README's "How detection works" is this list):
 
 Explicit settings
  1. APP_MODULE=module[:callable] (or warpdrive's WARPDRIVE_WSGI_MODULE_NAME and
-    WARPDRIVE_WSGI_CALLABLE_OBJECT): that WSGI callable (default `application`).
+    WARPDRIVE_WSGI_CALLABLE_OBJECT): that WSGI callable (default `application`);
+    APP_MODULE=module:factory(args) calls that app factory (factory.py).
  2. APP_SCRIPT: that executable script starts the app itself.
- 3. APP_FILE: that Python file; its WSGI callable is served if it defines one,
-    otherwise it is run with python.
+ 3. APP_FILE: that Python file; its WSGI callable (or app factory) is served if
+    it defines one, otherwise it is run with python.
  4. Procfile with a `web:` line: that command, run by bash (PORT is set).
  5. WARPDRIVE_DEPLOY_MODE / .warpdrive/deploy_mode other than `auto`: shell
     (app.sh), python (app.py), wsgi (the WARPDRIVE_WSGI_* module, default
@@ -17,17 +18,32 @@ Detection
  6. An executable app.sh (sclorg and warpdrive both start it first).
  7. A Django project: manage.py naming DJANGO_SETTINGS_MODULE, whose settings
     give WSGI_APPLICATION (else <settings package>/wsgi.py).
- 8. wsgi.py defining `application` or `app`.
- 9. app.py defining `application` or `app`.
-10. The package named by pyproject.toml or setup.py, in the app directory or
-    src/, defining `application` or `app` (sclorg's setup.py rule).
-11. Exactly one */wsgi.py one directory down defining `application` or `app`;
-    two or more is an error that lists them.
-12. app.py with no WSGI callable: run with python (sclorg's APP_FILE default).
+ 8. wsgi.py defining `application` or `app`, else an app factory.
+ 9. app.py defining `application` or `app`, else an app factory.
+10. main.py defining `application` or `app`, else an app factory (Google's
+    buildpacks and Railpack serve main:app).
+11. The package named by pyproject.toml or setup.py, in the app directory or
+    src/, defining `application` or `app`, else an app factory (sclorg's
+    setup.py rule).
+12. The module a pyproject.toml [project.scripts] or [tool.poetry.scripts]
+    entry names, defining `application` or `app`, else an app factory: the
+    callable its script serves, served in production.
+13. Exactly one */wsgi.py one directory down defining `application` or `app`,
+    else an app factory; two or more is an error that lists them.
+14. app.py with no WSGI callable: run with python (sclorg's APP_FILE default).
 
 In a file defining both, `application` is preferred to `app` (mod_wsgi's
-convention). A framework's development server (Flask's app.run() under
+convention). An app factory is a function `create_app` or `make_app` that can
+be called without arguments: it is called once per server process (factory.py),
+as `flask run` does; one that needs arguments is an error naming APP_MODULE.
+A framework's development server (Flask's app.run() under
 `if __name__ == "__main__"`) is never what serves an app that has a callable.
+
+main.py comes after wsgi.py and app.py: every app that was served before it
+was a rule is served as it was (an app.py beside a main.py keeps app.py, as
+sclorg and `flask run`, which never looks at main.py, would have it), and
+where main.py merely imports and runs the app from app.py both name the same
+object.
 """
 
 from __future__ import annotations
@@ -44,9 +60,13 @@ from pathlib import Path
 from . import appfiles
 from .config import Config
 from .errors import DetectError
+from .factory import FACTORY_NAMES, Target, bind_error, call_arity, parse_target, signature
 from .processes import read_procfile
 
 CALLABLE_NAMES = ("application", "app")
+# How the search lines name what makes a Python file an entry point.
+SERVABLE = "defining `application`, `app`, `create_app()` or `make_app()`"
+FACTORIES = " or ".join(f"`{name}`" for name in FACTORY_NAMES)
 
 
 class Defines(Enum):
@@ -74,15 +94,24 @@ class EntryPoint:
     searched: list[str] = field(default_factory=list)
     command: list[str] | None = None
     django: Django | None = None
+    # An app factory's argument list ("" for none): `callable` is called with it once per
+    # server process, and what it returns is served (factory.py). None: `callable` is served.
+    call: str | None = None
 
     @property
     def is_wsgi(self) -> bool:
         return self.command is None
 
     @property
+    def is_factory(self) -> bool:
+        return self.call is not None
+
+    @property
     def target(self) -> str:
         if self.command is not None:
             return " ".join(self.command)
+        if self.call is not None:
+            return f"{self.module}:{self.callable}({self.call})"
         return f"{self.module}:{self.callable}"
 
 
@@ -179,6 +208,62 @@ def callable_in(path: Path) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Factory:
+    """An app factory a module defines: `node` is its def, or None when its parameters cannot be
+    read without running code (bound by an import or an assignment, or decorated)."""
+
+    name: str
+    node: ast.FunctionDef | None
+
+    @property
+    def shown(self) -> str:
+        return f"{self.name}({ast.unparse(self.node.args) if self.node else '...'})"
+
+
+def _last_bindings(body: list[ast.stmt], found: dict[str, ast.stmt]) -> dict[str, ast.stmt]:
+    """The statement that last binds each top-level name, in source order (see top_level_names)."""
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found[node.name] = node
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for sub in ast.walk(target):
+                    if isinstance(sub, ast.Name):
+                        found[sub.id] = node
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                found[alias.asname or alias.name.split(".")[0]] = node
+        elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+            for child in ("body", "orelse", "finalbody"):
+                _last_bindings(getattr(node, child, []) or [], found)
+            for handler in getattr(node, "handlers", []) or []:
+                _last_bindings(handler.body, found)
+    return found
+
+
+def plain_function(path: Path, name: str) -> ast.FunctionDef | None:
+    """The undecorated def that binds `name` at top level, if that is what binds it last."""
+    node = _last_bindings(ast.parse(_read_source(path)).body, {}).get(name)
+    return node if isinstance(node, ast.FunctionDef) and not node.decorator_list else None
+
+
+def factory_in(path: Path) -> Factory | None:
+    """The app factory a file defines, `create_app` preferred to `make_app` (as `flask run` looks)."""
+    source = _read_source(path)
+    names, _ = top_level_names(source)
+    bindings = _last_bindings(ast.parse(source).body, {})
+    for name in FACTORY_NAMES:
+        if name not in names:
+            continue
+        node = bindings.get(name)
+        if isinstance(node, (ast.AsyncFunctionDef, ast.ClassDef)):
+            continue  # calling it gives a coroutine or an instance, not an app: `flask run` passes it over too
+        return Factory(name, node if isinstance(node, ast.FunctionDef) and not node.decorator_list else None)
+    return None
+
+
 def string_assignment(path: Path, name: str) -> str | None:
     """The string literal assigned to a top-level `name`, if any."""
     try:
@@ -215,27 +300,88 @@ def _is_file(path: Path) -> bool:
 # The rules.
 
 
-def _wsgi_module(config: Config, app_dir: Path, module: str, name: str | None, reason: str) -> EntryPoint:
+def _wsgi_module(
+    config: Config, app_dir: Path, module: str, name: str | None, reason: str, *, call: str | None = None
+) -> EntryPoint:
     name = name or "application"
     path = module_file(app_dir, module)
     if path is not None and defines(path, name) is Defines.NO:
         found = callable_in(path)
+        factory = None if found else factory_in(path)
         hint = f" It does define `{found}`: use APP_MODULE={module}:{found}." if found else ""
+        if factory:
+            hint = f" It defines the app factory `{factory.name}`: use APP_MODULE={module}:{factory.name}()."
         raise DetectError(
             f"{reason} names `{name}`, but {path.relative_to(app_dir)} defines no top-level `{name}`.{hint}",
             "The server would start and then fail every request with an import error.",
             f"Set APP_MODULE to MODULE:CALLABLE naming the WSGI callable in {path.relative_to(app_dir)}.",
         )
+    if path is not None:
+        target = Target(module, name, call)
+        _check_arguments(path.relative_to(app_dir), target, plain_function(path, name), reason)
     # A module that is not in the source may come from an installed package;
     # the build checks that it imports.
-    return EntryPoint(module, name, path, reason)
+    return EntryPoint(module, name, path, reason, call=call)
+
+
+def _check_arguments(shown: Path, target: Target, node: ast.FunctionDef | None, reason: str) -> None:
+    """A function named explicitly must take what it will be given: a factory its arguments, a WSGI
+    callable (environ, start_response). Only a plain def can be checked without running code."""
+    parameters = signature(node) if node else None
+    if parameters is None or target.name is None:
+        return
+    module, name, call = target.module, target.name, target.call
+    shown_def = f"`{name}({ast.unparse(node.args)})` in {shown}"
+    if call is not None:
+        why = bind_error(parameters, *call_arity(call))
+        if why:
+            raise DetectError(
+                f"{reason} calls {shown_def}, which cannot take those arguments ({why}).",
+                "The server calls the app factory once per process with exactly these arguments, so it could "
+                "not load the app.",
+                f"Change the arguments in APP_MODULE to fit the parameters of {name} (literal values, e.g. "
+                f"APP_MODULE={module}:{name}('production')).",
+            )
+    elif bind_error(parameters, 2, []) is not None:
+        raise DetectError(
+            f"{reason} names {shown_def}, which cannot be called as a WSGI application "
+            "(with environ and start_response).",
+            "The server calls the WSGI callable with those two arguments for every request, so every request "
+            "would fail.",
+            f"If {name} is an app factory, call it: APP_MODULE={module}:{name}(). Otherwise name the WSGI "
+            f"callable, e.g. APP_MODULE={module}:app.",
+        )
+
+
+def _factory_entry(
+    path: Path, module: str, factory: Factory, prefix: str, searched: list[str] | None = None
+) -> EntryPoint:
+    """An app factory found by convention: called with no arguments, as `flask run` calls it."""
+    parameters = signature(factory.node) if factory.node else None
+    why = bind_error(parameters, 0, []) if parameters else None
+    if why:
+        raise DetectError(
+            f"{prefix} defines no `application` or `app`, and its app factory `{factory.shown}` cannot be "
+            f"called without arguments ({why}).",
+            "An app factory found by convention is called with no arguments, as `flask run` calls it, so the "
+            "server could not load the app.",
+            f"Set APP_MODULE={module}:{factory.name}(...) with its arguments as literal values, e.g. "
+            f"APP_MODULE={module}:{factory.name}('production') (in .s2i/environment or with -e), or give its "
+            "parameters defaults.",
+        )
+    reason = f"{prefix} defines the app factory `{factory.name}` (and no `application` or `app`)"
+    return EntryPoint(module, factory.name, path, reason, list(searched or []), call="")
+
+
+def explicit_target(config: Config, target: Target, reason: str) -> EntryPoint:
+    """A target the app names itself (APP_MODULE, gunicorn's wsgi_app), checked as far as reading allows."""
+    return _wsgi_module(config, config.app_dir, target.module, target.name, reason, call=target.call)
 
 
 def _explicit_module(config: Config, app_dir: Path) -> EntryPoint | None:
     if config["APP_MODULE"]:
-        module, _, name = config["APP_MODULE"].partition(":")
         reason = f"APP_MODULE={config['APP_MODULE']} (from {config.source_of('APP_MODULE')})"
-        return _wsgi_module(config, app_dir, module, name or None, reason)
+        return explicit_target(config, parse_target(config["APP_MODULE"]), reason)  # its syntax was checked
     if config["WARPDRIVE_WSGI_MODULE_NAME"]:
         module = config["WARPDRIVE_WSGI_MODULE_NAME"]
         name = config["WARPDRIVE_WSGI_CALLABLE_OBJECT"]
@@ -270,14 +416,19 @@ def _python_file(config: Config, app_dir: Path, relative: str, reason: str) -> E
             "Fix the path (it is relative to the app directory) or unset APP_FILE.",
         )
     name = callable_in(path)
-    if name and path.suffix == ".py":
+    factory = factory_in(path) if not name and path.suffix == ".py" else None
+    if (name or factory) and path.suffix == ".py":
         module = ".".join(path.relative_to(app_dir).with_suffix("").parts)
+        shown = f"`{name}`" if name else f"the app factory `{factory.name}`"
         if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", module):
             raise DetectError(
-                f"{reason} defines `{name}`, but {relative} cannot be imported as a Python module ({module}).",
+                f"{reason} defines {shown}, but {relative} cannot be imported as a Python module ({module}).",
                 "The WSGI server imports the file as a module, and module names cannot contain - or spaces.",
-                f"Rename the file (e.g. {relative.replace('-', '_')}), or set APP_MODULE=module:{name}.",
+                f"Rename the file (e.g. {relative.replace('-', '_')}), or set "
+                f"APP_MODULE=module:{name or factory.name + '()'}.",
             )
+        if factory:
+            return _factory_entry(path, module, factory, reason)
         return EntryPoint(module, name, path, f"{reason} defines `{name}`")
     return EntryPoint(
         None, None, path, f"{reason} defines no WSGI callable: run with python", command=["python", str(path)]
@@ -370,14 +521,82 @@ def _table(data: object, key: str) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def _found_callable(
-    path: Path, app_dir: Path, module: str, reason_prefix: str, searched: list[str]
-) -> EntryPoint | None:
-    if path.is_file():
-        name = callable_in(path)
-        if name:
-            return EntryPoint(module, name, path, f"{reason_prefix} defines `{name}`", list(searched))
-    return None
+def _servable(path: Path, module: str, prefix: str, searched: list[str]) -> EntryPoint | None:
+    """The file's WSGI callable, else its app factory; None when it has neither (or is no file)."""
+    if not _is_file(path):
+        return None
+    name = callable_in(path)
+    if name:
+        return EntryPoint(module, name, path, f"{prefix} defines `{name}`", list(searched))
+    factory = factory_in(path)
+    return _factory_entry(path, module, factory, prefix, searched) if factory else None
+
+
+@dataclass(frozen=True)
+class Script:
+    """A console script pyproject.toml declares: `value` is its `module:function`."""
+
+    table: str
+    name: str
+    value: str
+    module: str
+
+    @property
+    def shown(self) -> str:
+        return f'{self.table} {self.name} = "{self.value}"'
+
+
+def script_entries(app_dir: Path) -> list[Script]:
+    """[project.scripts] and [tool.poetry.scripts] entries of pyproject.toml, best effort like project_package."""
+    pyproject = app_dir / "pyproject.toml"
+    if not pyproject.is_file():
+        return []
+    try:
+        data = tomllib.loads(_best_effort_text(pyproject))
+    except tomllib.TOMLDecodeError:
+        return []
+    tables = (
+        ("[project.scripts]", _table(_table(data, "project"), "scripts")),
+        ("[tool.poetry.scripts]", _table(_table(_table(data, "tool"), "poetry"), "scripts")),
+    )
+    scripts = []
+    for table, entries in tables:
+        for name, declared in entries.items():
+            # poetry's long form is a table; one with a `reference` to a file names no module
+            value = declared.get("callable") if isinstance(declared, dict) else declared
+            if not isinstance(value, str):
+                continue
+            module = value.split("[")[0].partition(":")[0].strip()  # module:function [extras]
+            if re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", module):
+                scripts.append(Script(table, name, value.strip(), module))
+    return scripts
+
+
+def _from_scripts(app_dir: Path, searched: list[str], passed_over: list[str]) -> EntryPoint | None:
+    """The callable a console script serves, when its module defines one: served by the WSGI server
+    instead of whatever server the script starts (usually a development one)."""
+    found: dict[str, tuple[Script, EntryPoint]] = {}
+    for script in script_entries(app_dir):
+        path = module_file(app_dir, script.module)
+        if path is None:
+            passed_over.append(f"{script.shown}: module {script.module} is not in the source")
+            continue
+        shown = path.relative_to(app_dir)
+        entry = _servable(path, script.module, f"{script.shown}: {shown}", searched)
+        if entry is None:
+            passed_over.append(f"{script.shown}: {shown} defines none of `application`, `app`, {FACTORIES}")
+        elif entry.module not in found:
+            found[entry.module] = (script, entry)
+    if len(found) > 1:
+        listed = "\n".join(f"  - {script.shown} ({entry.target})" for script, entry in found.values())
+        first = next(iter(found.values()))[1]
+        raise DetectError(
+            f"pyproject.toml's scripts name {len(found)} modules that each define a WSGI entry point, and no "
+            f"setting chooses between them:\n{listed}",
+            "Serving one of them at random would be a guess.",
+            f"Set APP_MODULE (in .s2i/environment or with -e), e.g. APP_MODULE={first.target}.",
+        )
+    return next(iter(found.values()))[1] if found else None
 
 
 def _deploy_mode(config: Config, app_dir: Path) -> EntryPoint | None:
@@ -440,43 +659,32 @@ def detect(config: Config) -> EntryPoint:  # noqa: PLR0911, PLR0912 - one return
         entry = _django_entry(app_dir, django)
         return EntryPoint(entry.module, entry.callable, entry.file, entry.reason, list(searched), django=django)
 
-    for filename in ("wsgi.py", "app.py"):
-        searched.append(f"{filename} defining `application` or `app`")
-        found = _found_callable(app_dir / filename, app_dir, filename[:-3], filename, searched)
+    # main.py after app.py: see the module docstring.
+    for filename in ("wsgi.py", "app.py", "main.py"):
+        searched.append(f"{filename} {SERVABLE}")
+        found = _servable(app_dir / filename, filename[:-3], filename, searched)
         if found:
             return found
 
     package = project_package(app_dir)
-    searched.append("the package named in pyproject.toml or setup.py defining `application` or `app`")
+    searched.append(f"the package named in pyproject.toml or setup.py {SERVABLE}")
     if package:
         path = module_file(app_dir, package)
         if path:
-            found = _found_callable(
-                path, app_dir, package, f"package {package} (named in the project metadata)", searched
-            )
+            found = _servable(path, package, f"package {package} (named in the project metadata)", searched)
             if found:
                 return found
 
-    searched.append("*/wsgi.py (a project package) defining `application` or `app`")
-    packages = sorted(
-        path
-        for path in app_dir.glob("*/wsgi.py")
-        if not path.parent.name.startswith(".") and path.is_file() and callable_in(path)
-    )
-    if len(packages) == 1:
-        path = packages[0]
-        name = callable_in(path) or "application"
-        return EntryPoint(
-            f"{path.parent.name}.wsgi", name, path, f"{path.relative_to(app_dir)} defines `{name}`", searched
-        )
-    if len(packages) > 1:
-        listed = "\n".join(f"  - {p.relative_to(app_dir)}" for p in packages)
-        raise DetectError(
-            f"Found {len(packages)} WSGI entry points and no setting to choose between them:\n{listed}",
-            "Serving one of them at random would be a guess.",
-            "Set APP_MODULE (in .s2i/environment or with -e), e.g. "
-            f"APP_MODULE={packages[0].parent.name}.wsgi:application.",
-        )
+    searched.append(f"a pyproject.toml script's module {SERVABLE}")
+    passed_over: list[str] = []
+    found = _from_scripts(app_dir, searched, passed_over)
+    if found:
+        return found
+
+    searched.append(f"*/wsgi.py (a project package) {SERVABLE}")
+    found = _project_wsgi(app_dir, searched)
+    if found:
+        return found
 
     searched.append("app.py (run with python)")
     if (app_dir / "app.py").is_file():
@@ -489,11 +697,49 @@ def detect(config: Config) -> EntryPoint:  # noqa: PLR0911, PLR0912 - one return
             command=["python", str(app_dir / "app.py")],
         )
 
+    raise _none_found(config, searched, passed_over)
+
+
+def _project_wsgi(app_dir: Path, searched: list[str]) -> EntryPoint | None:
+    """Exactly one */wsgi.py that serves something (a project package); more is an error listing them."""
+    packages = sorted(
+        path
+        for path in app_dir.glob("*/wsgi.py")
+        if not path.parent.name.startswith(".") and path.is_file() and (callable_in(path) or factory_in(path))
+    )
+    if len(packages) > 1:
+        listed = "\n".join(f"  - {p.relative_to(app_dir)}" for p in packages)
+        raise DetectError(
+            f"Found {len(packages)} WSGI entry points and no setting to choose between them:\n{listed}",
+            "Serving one of them at random would be a guess.",
+            "Set APP_MODULE (in .s2i/environment or with -e), e.g. "
+            f"APP_MODULE={packages[0].parent.name}.wsgi:application.",
+        )
+    if not packages:
+        return None
+    path = packages[0]
+    return _servable(path, f"{path.parent.name}.wsgi", str(path.relative_to(app_dir)), searched)
+
+
+def _none_found(config: Config, searched: list[str], passed_over: list[str]) -> DetectError:
+    app_dir = config.app_dir
     where = app_dir if not config["APP_HOME"] else f"{app_dir} (APP_HOME={config['APP_HOME']})"
     listed = "\n".join(f"  - {item}" for item in searched)
-    raise DetectError(
+    if (app_dir / "main.py").is_file():
+        passed_over.append("main.py defines no WSGI callable or app factory (APP_FILE=main.py runs it with python)")
+    if passed_over:
+        listed += "\nPassed over:\n" + "\n".join(f"  - {item}" for item in passed_over)
+    fix = (
+        "Add a wsgi.py that defines `application`, or set APP_MODULE=module:callable "
+        "(in .s2i/environment or with -e), e.g. APP_MODULE=myapp.web:app."
+    )
+    if any(item.startswith("[") for item in passed_over):
+        fix += (
+            " A console script is not run, as it would start a server of its own choosing: set APP_MODULE to "
+            "the WSGI callable it serves, or run it with a Procfile line (web: SCRIPT-NAME)."
+        )
+    return DetectError(
         f"No WSGI application found in {where}. Searched, in order:\n{listed}",
         "Without an entry point there is nothing to serve.",
-        "Add a wsgi.py that defines `application`, or set APP_MODULE=module:callable "
-        "(in .s2i/environment or with -e), e.g. APP_MODULE=myapp.web:app.",
+        fix,
     )

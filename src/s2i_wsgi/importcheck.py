@@ -8,6 +8,11 @@ because an app may legitimately need run-time settings (a database URL, a
 secret) to import; so does a module that does not finish importing within
 the time limit. DISABLE_IMPORT_CHECK skips the check for apps whose import
 has side effects.
+
+An app factory is called too, with its arguments, as the server will call it
+(factory.py): arguments that do not fit the factory, or a factory that returns
+something other than a callable, fail the build like an import error; an
+exception raised inside the factory only warns, like one raised at import.
 """
 
 from __future__ import annotations
@@ -26,22 +31,41 @@ from .servers import python_path
 PYTHON = APP_PYTHON
 TIMEOUT = 60
 
+# argv: module, callable, the factory's argument list or "-" (no call), then the python path.
 _PROBE = r"""
-import importlib, json, os, sys, traceback
-sys.path[:0] = sys.argv[3:]
+import ast, importlib, json, os, sys, traceback
+sys.path[:0] = sys.argv[4:]
 def report(result, error=""):
     sys.stdout.flush()
     print("S2I_WSGI_IMPORT " + json.dumps({"result": result, "error": error}), flush=True)
     os._exit(0)  # do not wait for threads the app may have started
-try:
-    module = importlib.import_module(sys.argv[1])
-except BaseException as exc:
+def failed(exc):
     traceback.print_exc(file=sys.stdout)
     kind = "import" if isinstance(exc, (ImportError, SyntaxError)) else "other"
     report(kind, f"{type(exc).__name__}: {exc}")
+try:
+    module = importlib.import_module(sys.argv[1])
+except BaseException as exc:
+    failed(exc)
 obj = getattr(module, sys.argv[2], None)
 if obj is None:
     report("missing")
+if sys.argv[3] != "-":
+    if not callable(obj):
+        report("factory-not-callable", type(obj).__name__)
+    call = ast.parse(f"f({sys.argv[3]})", mode="eval").body
+    args = [ast.literal_eval(arg) for arg in call.args]
+    kwargs = {keyword.arg: ast.literal_eval(keyword.value) for keyword in call.keywords}
+    try:
+        obj = obj(*args, **kwargs)
+    except TypeError as exc:
+        if exc.__traceback__.tb_next is None:  # raised by the call itself, not inside the factory
+            report("arguments", str(exc))
+        failed(exc)
+    except BaseException as exc:
+        failed(exc)
+    if not callable(obj):
+        report("factory-returned", type(obj).__name__)
 report("ok" if callable(obj) else "not-callable", type(obj).__name__)
 """
 
@@ -52,8 +76,12 @@ def check(config: Config, entry: EntryPoint, env: Mapping[str, str]) -> None:
     if config["DISABLE_IMPORT_CHECK"]:
         output.step("Skipping the import check (DISABLE_IMPORT_CHECK)")
         return
-    output.step(f"Importing {entry.module} to check that `{entry.callable}` loads")
-    argv = [str(PYTHON), "-c", _PROBE, entry.module, entry.callable, *map(str, python_path(config))]
+    if entry.is_factory:
+        output.step(f"Importing {entry.module} and calling {entry.callable}({entry.call}) to check that it loads")
+    else:
+        output.step(f"Importing {entry.module} to check that `{entry.callable}` loads")
+    call = entry.call if entry.is_factory else "-"
+    argv = [str(PYTHON), "-c", _PROBE, entry.module, entry.callable, call, *map(str, python_path(config))]
     try:
         result = subprocess.run(
             argv, cwd=config.app_dir, env=dict(env), stdin=subprocess.DEVNULL,
@@ -95,7 +123,38 @@ def check(config: Config, entry: EntryPoint, env: Mapping[str, str]) -> None:
             "The server calls it with (environ, start_response) for every request.",
             "Point APP_MODULE at the WSGI application object (e.g. Flask's `app`, Django's `application`).",
         )
+    _factory_verdict(entry, verdict)
+    what = (
+        f"Importing {entry.module} or calling {entry.callable}({entry.call})"
+        if entry.is_factory
+        else (f"Importing {entry.module}")
+    )
     output.warning(
-        f"Importing {entry.module} raised {verdict['error']} (traceback above). The build goes on, as the app "
+        f"{what} raised {verdict['error']} (traceback above). The build goes on, as the app "
         "may need settings that only exist at run time; if it does not, fix it, or requests will fail."
     )
+
+
+def _factory_verdict(entry: EntryPoint, verdict: dict[str, str]) -> None:
+    """The app factory's own failures: the server would call it the same way in every process."""
+    if verdict["result"] == "arguments":
+        raise BuildError(
+            f"{entry.target} cannot be called: {verdict['error']}.",
+            "The server calls the app factory once per process with these arguments, so no process could load the app.",
+            f"Give the arguments it needs in APP_MODULE, as literal values (e.g. APP_MODULE={entry.module}:"
+            f"{entry.callable}('production')), or give its parameters defaults; then build again.",
+        )
+    if verdict["result"] == "factory-not-callable":
+        raise BuildError(
+            f"{entry.module}.{entry.callable} is a {verdict['error']}, not an app factory that can be called.",
+            f"{entry.target} asks for it to be called once per process to make the WSGI application.",
+            f"Set APP_MODULE={entry.module}:{entry.callable} (without the call) if it is the WSGI application "
+            "itself, or name the factory function.",
+        )
+    if verdict["result"] == "factory-returned":
+        raise BuildError(
+            f"{entry.target} returned a {verdict['error']}, not a WSGI callable.",
+            "The server serves what the app factory returns, calling it with (environ, start_response) for "
+            "every request.",
+            f"Make {entry.callable} return the application object (e.g. end it with `return app`).",
+        )

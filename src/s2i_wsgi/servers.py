@@ -17,6 +17,7 @@ split like a shell would split words but never run by one.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import math
 import os
@@ -28,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import (
-    APP_MODULE_KIND,
     APP_PYTHON,
     APP_ROOT,
     BOOLEAN,
@@ -39,8 +39,9 @@ from .config import (
     Config,
     Variable,
 )
-from .detect import EntryPoint, detect, module_file
+from .detect import EntryPoint, detect, explicit_target
 from .errors import ConfigError
+from .factory import parse_target
 from .resources import Limits, default_processes
 
 SERVER_TYPE_FILE = Path(".warpdrive") / "server_type"
@@ -173,18 +174,18 @@ def entry_point(config: Config) -> EntryPoint:
         if target is not None:
             where = path.relative_to(config.app_dir) if path.is_relative_to(config.app_dir) else path
             try:
-                APP_MODULE_KIND.parse(target)
+                parsed = parse_target(target)
             except ValueError:
                 raise ConfigError(
-                    f"{where} sets wsgi_app = {target!r}, which is not MODULE:CALLABLE.",
-                    "Every server here loads the app as a module attribute; factory calls such as "
-                    "`create_app()` only work in gunicorn.",
-                    "Set wsgi_app (or APP_MODULE) to MODULE:CALLABLE, e.g. a module that does "
-                    "`application = create_app()`.",
+                    f"{where} sets wsgi_app = {target!r}, which is not MODULE:CALLABLE or MODULE:FACTORY(ARGS).",
+                    "gunicorn reads wsgi_app as a module and a name in it, or a call of that name with literal "
+                    "arguments; every server here loads it the same way.",
+                    "Set wsgi_app (or APP_MODULE) to MODULE:CALLABLE, e.g. myproject.wsgi:application, or to an "
+                    "app factory call, e.g. flaskr:create_app().",
                 ) from None
-            module, _, name = target.partition(":")
-            name = name or "application"
-            return EntryPoint(module, name, module_file(config.app_dir, module), f"{where} sets wsgi_app")
+            # Errors read "wsgi_app = '...' (FILE) names ..."; the start line says where the choice came from.
+            entry = explicit_target(config, parsed, f"wsgi_app = {target!r} ({where})")
+            return dataclasses.replace(entry, reason=f"{where} sets wsgi_app")
     return detect(config)
 
 

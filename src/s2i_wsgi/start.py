@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import django, hooks
+from . import django, factory, hooks
 from .config import Config, load
 from .detect import EntryPoint
 from .resources import Limits
@@ -68,10 +68,29 @@ def before_server(plan: Plan) -> None:
         django.migrate(plan.config, plan.entry, plan.env)
 
 
+# How each server is told where the app factory's wrapper module is: an option that adds a
+# directory to the app's sys.path, else PYTHONPATH (gunicorn's --pythonpath would replace the
+# `pythonpath` of its settings file rather than add to it; waitress has none).
+FACTORY_PATH_OPTIONS = {"mod_wsgi": "--python-path", "uwsgi": "--pythonpath"}
+
+
+def factory_command(plan: Plan, limits: Limits) -> tuple[list[str], dict[str, str]]:
+    """An app factory: every server loads the wrapper module that calls it (factory.py)."""
+    wrapper = dataclasses.replace(plan.entry, module=factory.WRAPPER_MODULE, callable="application", call=None)
+    argv, env = server_command(plan.config, plan.server, wrapper, limits)
+    option = FACTORY_PATH_OPTIONS.get(plan.server)
+    if option:
+        return [*argv, option, str(factory.WRAPPER_DIR)], env
+    paths = [str(factory.WRAPPER_DIR), env.get("PYTHONPATH") or plan.env.get("PYTHONPATH", "")]
+    return argv, {**env, "PYTHONPATH": ":".join(path for path in paths if path)}
+
+
 def command(plan: Plan, limits: Limits) -> tuple[list[str], dict[str, str]]:
     """The argv to run, and the variables to add to the environment."""
     if plan.entry.command is not None:
         return list(plan.entry.command), {}
+    if plan.entry.is_factory:
+        return factory_command(plan, limits)
     static = django.static_alias() if plan.entry.django else None
     if plan.server == "mod_wsgi":
         return mod_wsgi_express(plan.config, plan.entry, limits, static=static), {}
@@ -95,6 +114,10 @@ def write_files(plan: Plan, limits: Limits) -> None:
         for path, text in apache_files(plan.config, limits).items():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
+    if plan.entry.is_wsgi and plan.entry.is_factory:
+        factory.WRAPPER_DIR.mkdir(parents=True, exist_ok=True)
+        source = factory.wrapper_source(plan.entry.module, plan.entry.callable, plan.entry.call)
+        (factory.WRAPPER_DIR / f"{factory.WRAPPER_MODULE}.py").write_text(source, encoding="utf-8")
     static = django.static_alias() if plan.entry.django else None
     if static and plan.entry.is_wsgi and plan.server in ("gunicorn", "waitress"):
         django.WRAPPER_DIR.mkdir(parents=True, exist_ok=True)

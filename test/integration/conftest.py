@@ -50,14 +50,15 @@ def containers():
 
 @pytest.fixture(scope="module")
 def built(builder):
-    """Build apps once per module; their images are removed afterwards."""
+    """Build apps once per module (from `source`, a prepared copy, when given); their images are
+    removed afterwards."""
     cache: dict[tuple, harness.Build] = {}
 
-    def build(app: str, *env: str) -> harness.Build:
-        key = (app, *env)
+    def build(app: str, *env: str, source: Path | None = None) -> harness.Build:
+        key = (app, source, *env)
         if key not in cache:
             cache[key] = harness.build_app(
-                app, *env, tag=f"s2i-wsgi-test-{app.replace('_', '-')}-{len(cache)}:{harness.RUN_ID}"
+                app, *env, source=source, tag=f"s2i-wsgi-test-{app.replace('_', '-')}-{len(cache)}:{harness.RUN_ID}"
             )
         return cache[key]
 

@@ -400,3 +400,44 @@ def start_load_balancer() -> LoadBalancer:
         lb.remove()
         raise AssertionError(f"HAProxy's runtime API did not answer on 127.0.0.1:{lb.admin_port} in 30 s:\n{logs}")
     return lb
+
+
+# --- sources prepared in the builder ------------------------------------------
+# Lock files that record an index URL (uv.lock, Pipfile.lock) are never committed: tests copy the
+# app and lock the copy with the builder image's own tools, in a throwaway container.
+
+UV = "/opt/s2i-wsgi/tools/bin/uv"
+
+
+def in_builder(directory: Path, script: str, *env: str) -> None:
+    """Run `script` in a throwaway builder container with `directory` at /w, failing with its output."""
+    args = [
+        "--user",
+        "0",
+        "-v",
+        f"{directory}:/w:z",
+        "-w",
+        "/w",
+        "-e",
+        "UV_SYSTEM_CERTS=1",
+        "-e",
+        "UV_CACHE_DIR=/tmp/uv",
+    ]
+    for item in env:
+        args += ["-e", item]
+    result = run_once(BUILDER, "bash", "-c", script, run_args=tuple(args))
+    assert result.returncode == 0, f"{script} failed:\n{text(result)}"
+
+
+def copy_app(app: str, tmp_path_factory) -> Path:
+    """A copy of test/apps/<app> in a new temporary directory (a pytest TempPathFactory's)."""
+    target = tmp_path_factory.mktemp(app) / app
+    shutil.copytree(APPS / app, target)
+    return target
+
+
+def uv_locked(app: str, tmp_path_factory) -> Path:
+    """A copy of test/apps/<app> with the uv.lock that `uv lock` makes for it with the app's Python."""
+    source = copy_app(app, tmp_path_factory)
+    in_builder(source, f"{UV} lock --python /opt/app-root/bin/python")
+    return source

@@ -7,8 +7,9 @@ def test_source_without_an_entry_point_fails_listing_what_was_searched(built):
     result = built("no_entry_point")
     assert result.returncode != 0
     assert "ERROR: No WSGI application found in /opt/app-root/src. Searched, in order:" in result.output
-    assert "- wsgi.py defining `application` or `app`" in result.output
-    assert "- app.py defining `application` or `app`" in result.output
+    assert "- wsgi.py defining `application`, `app`, `create_app()` or `make_app()`\n" in result.output
+    assert "- app.py defining `application`, `app`, `create_app()` or `make_app()`\n" in result.output
+    assert "- main.py defining `application`, `app`, `create_app()` or `make_app()`\n" in result.output
     assert "set APP_MODULE=module:callable" in result.output
 
 

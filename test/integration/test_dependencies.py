@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 import harness
+from harness import copy_app, in_builder
 
-UV = "/opt/s2i-wsgi/tools/bin/uv"
+UV = harness.UV
 # Only for making the test's poetry.lock; the image never runs poetry.
 POETRY = "poetry==2.5.1"
 # The builder's pipenv, in a throwaway venv, for `pipenv lock`.
@@ -30,32 +31,6 @@ PIPENV_SETUP = (
     f"{UV} venv -q /tmp/pipenv --python /usr/bin/python3 && "
     f"{UV} pip install -q --python /tmp/pipenv/bin/python -r /opt/s2i-wsgi/requirements/pipenv.txt"
 )
-
-
-def in_builder(directory: Path, script: str, *env: str) -> None:
-    """Run `script` in a throwaway builder container with `directory` at /w, failing with its output."""
-    args = [
-        "--user",
-        "0",
-        "-v",
-        f"{directory}:/w:z",
-        "-w",
-        "/w",
-        "-e",
-        "UV_SYSTEM_CERTS=1",
-        "-e",
-        "UV_CACHE_DIR=/tmp/uv",
-    ]
-    for item in env:
-        args += ["-e", item]
-    result = harness.run_once(harness.BUILDER, "bash", "-c", script, run_args=tuple(args))
-    assert result.returncode == 0, f"{script} failed:\n{harness.text(result)}"
-
-
-def copy_app(app: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp(app) / app
-    shutil.copytree(harness.APPS / app, target)
-    return target
 
 
 def write_wheel(directory: Path, dist: str, marker: str) -> Path:
@@ -109,9 +84,7 @@ def image_python(builder) -> str:
 
 @pytest.fixture(scope="module")
 def uv_locked(builder, tmp_path_factory) -> Path:
-    source = copy_app("deps_uv_lock", tmp_path_factory)
-    in_builder(source, f"{UV} lock --python /opt/app-root/bin/python")
-    return source
+    return harness.uv_locked("deps_uv_lock", tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -142,7 +142,7 @@ def test_start_without_an_entry_point_fails_with_the_search_list(source, capsys)
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith(f"ERROR: No WSGI application found in {app}. Searched, in order:\n")
-    assert "  - wsgi.py defining `application` or `app`" in err
+    assert "  - wsgi.py defining `application`, `app`, `create_app()` or `make_app()`\n" in err
     assert "set APP_MODULE=module:callable" in err
     assert "Traceback" not in err
 
@@ -249,7 +249,10 @@ def test_usage_explains_how_to_build_and_exits_zero(capsys):
     assert (
         "APP_MODULE, APP_SCRIPT, APP_FILE, a Procfile `web:` line, warpdrive's\n"
         "deploy mode, an executable app.sh, a Django project (manage.py), wsgi.py,\n"
-        "app.py, the package named in pyproject.toml/setup.py, one */wsgi.py;"
+        "app.py, main.py, the package named in pyproject.toml/setup.py, a module a\n"
+        "pyproject.toml script names, one */wsgi.py; the Python files must define\n"
+        "`application` or `app`, or an app factory `create_app()` or `make_app()`\n"
+        "(called once per process; APP_MODULE=pkg:create_app('prod') passes arguments).\n"
     ) in out
     assert "In a running app container: `s2i-wsgi ready` / `alive`\n(health checks), `s2i-wsgi migrate`." in out
     assert (

@@ -225,17 +225,37 @@ def test_an_unknown_log_level_lists_the_allowed_levels(make_app, load_config):
         ("myproject.wsgi:application", "myproject.wsgi:application"),
         ("app:app", "app:app"),
         ("  web:app  ", "web:app"),
+        ("flaskr:create_app()", "flaskr:create_app()"),
+        ("flaskr:create_app('prod', debug=False)", "flaskr:create_app('prod', debug=False)"),
     ],
 )
 def test_app_module_accepts_module_and_module_colon_callable(make_app, load_config, text, value):
     assert load_config(make_app(), APP_MODULE=text)["APP_MODULE"] == value
 
 
-@pytest.mark.parametrize("text", ["my-app:app", "web:app:x", "web:", "web.:app", "1web", "web:create_app()"])
+# A call takes literal arguments only, as gunicorn and Flask parse it: nothing is evaluated.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my-app:app",
+        "web:app:x",
+        "web:",
+        "web.:app",
+        "1web",
+        "web:app.wsgi_app",
+        "web:create_app(os.environ)",
+        "web:create_app(**{'a': 1})",
+        "web:create_app()()",
+        "web:factories.create_app()",
+    ],
+)
 def test_app_module_that_is_not_a_dotted_name_is_rejected_with_an_example(make_app, load_config, text):
     with pytest.raises(ConfigError) as raised:
         load_config(make_app(), APP_MODULE=text)
-    assert "APP_MODULE must be MODULE or MODULE:CALLABLE, e.g. myproject.wsgi:application." in str(raised.value)
+    assert (
+        "APP_MODULE must be MODULE, MODULE:CALLABLE or MODULE:FACTORY(ARGS), "
+        "e.g. myproject.wsgi:application or flaskr:create_app()."
+    ) in str(raised.value)
 
 
 @pytest.mark.parametrize(("text", "value"), [("src/web", "src/web"), ("web/", "web"), ("./web", "web")])

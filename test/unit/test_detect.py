@@ -62,10 +62,12 @@ def test_the_search_records_every_place_it_looked(detect_in):
     assert entry.searched == [
         "an executable app.sh",
         "manage.py naming DJANGO_SETTINGS_MODULE (a Django project)",
-        "wsgi.py defining `application` or `app`",
-        "app.py defining `application` or `app`",
-        "the package named in pyproject.toml or setup.py defining `application` or `app`",
-        "*/wsgi.py (a project package) defining `application` or `app`",
+        "wsgi.py defining `application`, `app`, `create_app()` or `make_app()`",
+        "app.py defining `application`, `app`, `create_app()` or `make_app()`",
+        "main.py defining `application`, `app`, `create_app()` or `make_app()`",
+        "the package named in pyproject.toml or setup.py defining `application`, `app`, `create_app()` or `make_app()`",
+        "a pyproject.toml script's module defining `application`, `app`, `create_app()` or `make_app()`",
+        "*/wsgi.py (a project package) defining `application`, `app`, `create_app()` or `make_app()`",
     ]
 
 
@@ -113,10 +115,13 @@ def test_no_entry_point_lists_what_was_searched_and_names_app_module(make_app, l
     assert (
         "  - an executable app.sh\n"
         "  - manage.py naming DJANGO_SETTINGS_MODULE (a Django project)\n"
-        "  - wsgi.py defining `application` or `app`\n"
-        "  - app.py defining `application` or `app`\n"
-        "  - the package named in pyproject.toml or setup.py defining `application` or `app`\n"
-        "  - */wsgi.py (a project package) defining `application` or `app`\n"
+        "  - wsgi.py defining `application`, `app`, `create_app()` or `make_app()`\n"
+        "  - app.py defining `application`, `app`, `create_app()` or `make_app()`\n"
+        "  - main.py defining `application`, `app`, `create_app()` or `make_app()`\n"
+        "  - the package named in pyproject.toml or setup.py defining `application`, `app`, "
+        "`create_app()` or `make_app()`\n"
+        "  - a pyproject.toml script's module defining `application`, `app`, `create_app()` or `make_app()`\n"
+        "  - */wsgi.py (a project package) defining `application`, `app`, `create_app()` or `make_app()`\n"
         "  - app.py (run with python)"
     ) in message
     assert "Without an entry point there is nothing to serve." in message
@@ -124,7 +129,7 @@ def test_no_entry_point_lists_what_was_searched_and_names_app_module(make_app, l
 
 
 def test_an_app_py_without_a_callable_is_run_with_python_as_sclorg_does(make_app, load_config):
-    app = make_app({"app.py": "def create_app():\n    return None\n"})
+    app = make_app({"app.py": "import socketserver\n\nserver = socketserver.TCPServer(('', 8080), None)\n"})
     entry = detect(load_config(app))
     assert entry.command == ["python", str(app / "app.py")]
     assert entry.reason == "app.py defines no WSGI callable: run with python"

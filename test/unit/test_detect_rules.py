@@ -515,7 +515,7 @@ def test_wsgi_py_beats_app_py_and_the_project_package(detect_in):
     assert entry.searched == [
         "an executable app.sh",
         "manage.py naming DJANGO_SETTINGS_MODULE (a Django project)",
-        "wsgi.py defining `application` or `app`",
+        "wsgi.py defining `application`, `app`, `create_app()` or `make_app()`",
     ]
 
 
@@ -559,7 +559,9 @@ def test_the_project_package_defining_app_is_served(detect_in):
     assert entry.target == "my_shop:app"
     assert entry.file.parts[-2:] == ("my_shop", "__init__.py")
     assert entry.reason == "package my_shop (named in the project metadata) defines `app`"
-    assert entry.searched[-1] == "the package named in pyproject.toml or setup.py defining `application` or `app`"
+    assert entry.searched[-1] == (
+        "the package named in pyproject.toml or setup.py defining `application`, `app`, `create_app()` or `make_app()`"
+    )
 
 
 def test_the_project_package_is_found_under_src(detect_in):
@@ -608,10 +610,12 @@ def test_app_py_without_a_callable_is_run_after_searching_everything(detect_in):
     assert entry.searched == [
         "an executable app.sh",
         "manage.py naming DJANGO_SETTINGS_MODULE (a Django project)",
-        "wsgi.py defining `application` or `app`",
-        "app.py defining `application` or `app`",
-        "the package named in pyproject.toml or setup.py defining `application` or `app`",
-        "*/wsgi.py (a project package) defining `application` or `app`",
+        "wsgi.py defining `application`, `app`, `create_app()` or `make_app()`",
+        "app.py defining `application`, `app`, `create_app()` or `make_app()`",
+        "main.py defining `application`, `app`, `create_app()` or `make_app()`",
+        "the package named in pyproject.toml or setup.py defining `application`, `app`, `create_app()` or `make_app()`",
+        "a pyproject.toml script's module defining `application`, `app`, `create_app()` or `make_app()`",
+        "*/wsgi.py (a project package) defining `application`, `app`, `create_app()` or `make_app()`",
         "app.py (run with python)",
     ]
 
@@ -622,10 +626,13 @@ def test_the_no_entry_point_error_is_three_paragraphs(app_with, load_config):
         f"No WSGI application found in {app}. Searched, in order:\n"
         "  - an executable app.sh\n"
         "  - manage.py naming DJANGO_SETTINGS_MODULE (a Django project)\n"
-        "  - wsgi.py defining `application` or `app`\n"
-        "  - app.py defining `application` or `app`\n"
-        "  - the package named in pyproject.toml or setup.py defining `application` or `app`\n"
-        "  - */wsgi.py (a project package) defining `application` or `app`\n"
+        "  - wsgi.py defining `application`, `app`, `create_app()` or `make_app()`\n"
+        "  - app.py defining `application`, `app`, `create_app()` or `make_app()`\n"
+        "  - main.py defining `application`, `app`, `create_app()` or `make_app()`\n"
+        "  - the package named in pyproject.toml or setup.py defining `application`, `app`, "
+        "`create_app()` or `make_app()`\n"
+        "  - a pyproject.toml script's module defining `application`, `app`, `create_app()` or `make_app()`\n"
+        "  - */wsgi.py (a project package) defining `application`, `app`, `create_app()` or `make_app()`\n"
         "  - app.py (run with python)\n\n"
         "Without an entry point there is nothing to serve.\n\n"
         "Add a wsgi.py that defines `application`, or set APP_MODULE=module:callable "

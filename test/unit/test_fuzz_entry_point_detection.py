@@ -15,6 +15,7 @@ from .test_fuzz_support import app_directory, file_bytes, file_kinds, place, rea
 KNOWN_FILES = (
     "wsgi.py",
     "app.py",
+    "main.py",
     "manage.py",
     "pyproject.toml",
     "setup.py",
@@ -60,13 +61,36 @@ SOURCE_LINES = st.one_of(
             "[metadata]\nname = %(x)s",
             "setup(name='pkg')",
             "web: gunicorn pkg.wsgi",
+            "def create_app(test_config=None): ...",
+            "def make_app(config, /, *, debug): ...",
+            "from .factory import create_app",
+            "async def create_app(): ...",
+            "[project.scripts]\nserve = 'pkg.wsgi:main'",
+            "[project.scripts]\nserve = 3",
+            "[tool.poetry.scripts]\nserve = { callable = 'app:main' }",
         ]
     ),
     texts(),
 )
 SETTINGS = st.dictionaries(
     st.sampled_from(["APP_MODULE", "APP_FILE", "APP_HOME", "WARPDRIVE_DEPLOY_MODE", "DJANGO_SETTINGS_MODULE"]),
-    st.sampled_from(["wsgi", "pkg.wsgi:app", "app.py", "site", "pkg", "django", "wsgi", "python", "a" * 300, "x.y"]),
+    st.sampled_from(
+        [
+            "wsgi",
+            "pkg.wsgi:app",
+            "app.py",
+            "main.py",
+            "site",
+            "pkg",
+            "django",
+            "wsgi",
+            "python",
+            "a" * 300,
+            "x.y",
+            "pkg:create_app()",
+            "wsgi:make_app('x', debug=True)",
+        ]
+    ),
     max_size=2,
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from s2i_wsgi import cli
-from s2i_wsgi.errors import ConfigError
+from s2i_wsgi.errors import ConfigError, DetectError
 from s2i_wsgi.resources import Limits
 from s2i_wsgi.servers import choose_server, entry_point, wsgi_app_setting
 
@@ -197,12 +197,35 @@ def test_a_computed_wsgi_app_is_not_guessed(tmp_path):
     assert wsgi_app_setting(path) is None
 
 
-def test_a_factory_call_in_wsgi_app_is_rejected_clearly(make_app, load_config):
-    app = make_app({"gunicorn.conf.py": "wsgi_app = 'web:create_app()'\n"})
+def test_a_factory_call_in_wsgi_app_is_served_as_gunicorn_would(make_app, load_config):
+    app = make_app(
+        {"gunicorn.conf.py": "wsgi_app = 'web:create_app(\"prod\")'\n", "web.py": "def create_app(env): ...\n"}
+    )
+    entry = entry_point(load_config(app))
+    assert (entry.target, entry.reason) == ("web:create_app('prod')", "gunicorn.conf.py sets wsgi_app")
+    assert entry.is_factory
+
+
+def test_wsgi_app_that_gunicorn_could_not_load_is_rejected_clearly(make_app, load_config):
+    app = make_app({"gunicorn.conf.py": "wsgi_app = 'web:app.wsgi_app'\n"})
     with pytest.raises(ConfigError) as error:
         entry_point(load_config(app))
+    assert str(error.value) == (
+        "gunicorn.conf.py sets wsgi_app = 'web:app.wsgi_app', which is not MODULE:CALLABLE or MODULE:FACTORY(ARGS).\n\n"
+        "gunicorn reads wsgi_app as a module and a name in it, or a call of that name with literal arguments; "
+        "every server here loads it the same way.\n\n"
+        "Set wsgi_app (or APP_MODULE) to MODULE:CALLABLE, e.g. myproject.wsgi:application, or to an app factory "
+        "call, e.g. flaskr:create_app()."
+    )
+
+
+def test_wsgi_app_naming_a_callable_its_module_lacks_says_which_file_set_it(make_app, load_config):
+    app = make_app({"gunicorn.conf.py": "wsgi_app = 'web:application'\n", "web.py": "app = object()\n"})
+    with pytest.raises(DetectError) as error:
+        entry_point(load_config(app))
     assert str(error.value).startswith(
-        "gunicorn.conf.py sets wsgi_app = 'web:create_app()', which is not MODULE:CALLABLE.\n\n"
+        "wsgi_app = 'web:application' (gunicorn.conf.py) names `application`, but web.py defines no top-level "
+        "`application`. It does define `app`: use APP_MODULE=web:app.\n\n"
     )
 
 

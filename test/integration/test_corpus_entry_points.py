@@ -1,0 +1,112 @@
+"""Apps laid out as other platforms document them build unchanged through the real s2i: main.py
+defining `app` (Google Cloud's buildpacks with pip, Railpack with uv) and a Flask app factory in a
+package (Flask's tutorial), served in production as UID 1001 and as an arbitrary UID."""
+
+from __future__ import annotations
+
+import pytest
+
+import harness
+
+USERS = pytest.mark.parametrize("user", [None, "123456:0"], ids=["uid-1001", "arbitrary-uid"])
+FACTORY_REASON = (
+    "package flaskr (named in the project metadata) defines the app factory `create_app` (and no `application` "
+    "or `app`)"
+)
+
+
+@pytest.fixture(scope="module")
+def railpack_locked(builder, tmp_path_factory):
+    return harness.uv_locked("corpus_railpack_main_flask", tmp_path_factory)
+
+
+def serve(containers, image: str, user: str | None, *run_args: str):
+    container = containers(image, *(["--user", user] if user else []), *run_args)
+    container.wait_ready()
+    return container
+
+
+def assert_answers(container, body: bytes, start_line: str) -> None:
+    status, answered, _ = container.get("/")
+    assert (status, answered) == (200, body), container.logs()
+    logs = container.logs()
+    assert start_line in logs, logs
+
+
+@USERS
+@pytest.mark.parametrize(
+    ("app", "body"),
+    [
+        ("corpus_google_main_pip", b"Hello from corpus_google_main_pip\n"),
+        ("corpus_flask_factory", b"Hello from corpus_flask_factory (create_app)\n"),
+    ],
+)
+def test_a_corpus_app_answers_its_marker_served_by_mod_wsgi(built, containers, app, body, user):
+    build = built(app).assert_ok()
+    target, reason = ("main:app", "main.py defines `app`")
+    if app == "corpus_flask_factory":
+        target, reason = ("flaskr:create_app()", FACTORY_REASON)
+    assert f"---> Entry point: {target} ({reason})\n" in build.output
+    container = serve(containers, build.image, user)
+    assert_answers(container, body, f"---> Serving {target} ({reason}) with mod_wsgi-express (the default;")
+
+
+@USERS
+def test_the_railpack_uv_app_answers_its_marker(built, containers, railpack_locked, user):
+    build = built("corpus_railpack_main_flask", source=railpack_locked).assert_ok()
+    assert "---> Installing the packages locked in uv.lock (uv sync --locked)" in build.output
+    container = serve(containers, build.image, user)
+    assert_answers(
+        container,
+        b"Hello from corpus_railpack_main_flask\n",
+        "---> Serving main:app (main.py defines `app`) with mod_wsgi-express",
+    )
+
+
+def test_the_build_calls_the_factory_to_check_that_it_loads(built):
+    build = built("corpus_flask_factory").assert_ok()
+    assert "---> Importing flaskr and calling create_app() to check that it loads\n" in build.output
+
+
+# server -> (how the start line names it, the program that is PID 1)
+CHOSEN = {"gunicorn": ("gunicorn", "gunicorn"), "waitress": ("waitress", "waitress-serve")}
+
+
+@USERS
+@pytest.mark.parametrize("server", list(CHOSEN))
+def test_the_factory_app_is_served_by_the_server_chosen(built, containers, server, user):
+    title, pid1 = CHOSEN[server]
+    build = built("corpus_flask_factory", f"WSGI_SERVER={server}").assert_ok()
+    container = serve(containers, build.image, user)
+    assert_answers(
+        container,
+        b"Hello from corpus_flask_factory (create_app)\n",
+        f"---> Serving flaskr:create_app() ({FACTORY_REASON}) with {title} (WSGI_SERVER={server} (from ",
+    )
+    ps = container.exec("ps", "-o", "pid=,args=", "-p", "1").stdout.decode()
+    assert pid1 in ps and "s2i_wsgi_factory:application" in ps, ps
+
+
+@USERS
+def test_app_module_calls_the_factory_with_literal_arguments(built, containers, user):
+    image = built("corpus_flask_factory").assert_ok().image
+    setting = "APP_MODULE=flaskr:create_app({'GREETING': 'called with arguments'})"
+    container = serve(containers, image, user, "-e", setting)
+    assert_answers(
+        container,
+        b"Hello from corpus_flask_factory (called with arguments)\n",
+        "---> Serving flaskr:create_app({'GREETING': 'called with arguments'}) (APP_MODULE=flaskr:create_app("
+        "{'GREETING': 'called with arguments'}) (from environment)) with mod_wsgi-express",
+    )
+
+
+def test_detect_explains_the_factory(built):
+    image = built("corpus_flask_factory").assert_ok().image
+    result = harness.run_once(image, "s2i-wsgi", "detect")
+    out = result.stdout.decode()
+    assert "entry point:  flaskr:create_app()\n" in out, harness.text(result)
+    assert f"because:      {FACTORY_REASON}\n" in out
+    assert (
+        "factory:      create_app() is called once per server process, by /tmp/s2i-wsgi/factory/s2i_wsgi_factory.py\n"
+        in out
+    )
