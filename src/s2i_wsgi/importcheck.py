@@ -9,6 +9,10 @@ secret) to import; so does a module that does not finish importing within
 the time limit. DISABLE_IMPORT_CHECK skips the check for apps whose import
 has side effects.
 
+An ASGI application (FastAPI, Starlette, Django's ASGIHandler: an `async def`
+__call__) found where a WSGI callable is expected fails the build too, with how
+to start it instead: a WSGI server never receives an ASGI app.
+
 An app factory is called too, with its arguments, as the server will call it
 (factory.py): arguments that do not fit the factory, or a factory that returns
 something other than a callable, fail the build like an import error; an
@@ -66,6 +70,12 @@ if sys.argv[3] != "-":
         failed(exc)
     if not callable(obj):
         report("factory-returned", type(obj).__name__)
+def is_asgi(candidate):
+    import inspect
+    call = getattr(type(candidate), "__call__", None)
+    return inspect.iscoroutinefunction(candidate) or (call is not None and inspect.iscoroutinefunction(call))
+if callable(obj) and is_asgi(obj):
+    report("asgi", type(obj).__name__)
 report("ok" if callable(obj) else "not-callable", type(obj).__name__)
 """
 
@@ -111,6 +121,21 @@ def check(config: Config, entry: EntryPoint, env: Mapping[str, str]) -> None:
             "Add the missing package to the app's dependencies (requirements.txt, pyproject.toml, ...) or fix "
             "the import; then build again. DISABLE_IMPORT_CHECK=true skips this check.",
         )
+    _callable_verdict(entry, verdict)
+    _factory_verdict(entry, verdict)
+    what = (
+        f"Importing {entry.module} or calling {entry.callable}({entry.call})"
+        if entry.is_factory
+        else (f"Importing {entry.module}")
+    )
+    output.warning(
+        f"{what} raised {verdict['error']} (traceback above). The build goes on, as the app "
+        "may need settings that only exist at run time; if it does not, fix it, or requests will fail."
+    )
+
+
+def _callable_verdict(entry: EntryPoint, verdict: dict[str, str]) -> None:
+    """What the import gave is not a WSGI callable: the server could not serve it."""
     if verdict["result"] == "missing":
         raise BuildError(
             f"Importing {entry.module} worked, but it has no attribute `{entry.callable}` once imported.",
@@ -123,16 +148,15 @@ def check(config: Config, entry: EntryPoint, env: Mapping[str, str]) -> None:
             "The server calls it with (environ, start_response) for every request.",
             "Point APP_MODULE at the WSGI application object (e.g. Flask's `app`, Django's `application`).",
         )
-    _factory_verdict(entry, verdict)
-    what = (
-        f"Importing {entry.module} or calling {entry.callable}({entry.call})"
-        if entry.is_factory
-        else (f"Importing {entry.module}")
-    )
-    output.warning(
-        f"{what} raised {verdict['error']} (traceback above). The build goes on, as the app "
-        "may need settings that only exist at run time; if it does not, fix it, or requests will fail."
-    )
+    if verdict["result"] == "asgi":
+        raise BuildError(
+            f"{entry.target} is an ASGI application ({verdict['error']}), not a WSGI one.",
+            "The servers this builder runs for a callable (mod_wsgi, gunicorn, uWSGI, waitress) speak WSGI: "
+            "they would call it with (environ, start_response), and every request would fail.",
+            "Start it with an ASGI server from a Procfile line, e.g. `web: uvicorn "
+            f"{entry.module}:{entry.callable} --host 0.0.0.0 --port $PORT` (with uvicorn in the app's "
+            "dependencies), or point APP_MODULE at a WSGI application.",
+        )
 
 
 def _factory_verdict(entry: EntryPoint, verdict: dict[str, str]) -> None:

@@ -47,3 +47,11 @@ def test_procfile_command_gets_port_and_runs_as_pid_1(built, containers):
     container = serve(built, containers, "procfile_web", None)
     ps = container.exec("ps", "-o", "pid=,args=", "-p", "1").stdout.decode()
     assert "gunicorn --bind 0.0.0.0:8080" in ps, ps
+
+
+def test_an_asgi_app_found_where_a_wsgi_callable_is_expected_stops_the_build_with_how_to_serve_it(built):
+    result = built("asgi_fastapi_main")
+    assert result.returncode != 0
+    assert "ERROR: main:app is an ASGI application (FastAPI), not a WSGI one." in result.output
+    assert "web: uvicorn main:app --host 0.0.0.0 --port $PORT" in result.output
+    assert "Traceback" not in result.output

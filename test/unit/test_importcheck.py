@@ -77,3 +77,30 @@ def test_command_entry_points_are_not_imported(make_app, load_config, capsys):
 def test_the_source_and_its_src_directory_are_importable(make_app, load_config):
     files = {"src/web/__init__.py": "", "src/web/app.py": "def app(environ, start_response):\n    return []\n"}
     check(make_app, load_config, files, APP_MODULE="web.app:app")
+
+
+ASGI_APP = """
+class Starlette:
+    async def __call__(self, scope, receive, send):
+        pass
+
+
+app = Starlette()
+"""
+
+
+def test_an_asgi_app_where_a_wsgi_callable_is_expected_fails_the_build_with_how_to_serve_it(make_app, load_config):
+    with pytest.raises(BuildError) as raised:
+        check(make_app, load_config, {"main.py": ASGI_APP})
+    assert str(raised.value) == (
+        "main:app is an ASGI application (Starlette), not a WSGI one.\n\n"
+        "The servers this builder runs for a callable (mod_wsgi, gunicorn, uWSGI, waitress) speak WSGI: they "
+        "would call it with (environ, start_response), and every request would fail.\n\n"
+        "Start it with an ASGI server from a Procfile line, e.g. `web: uvicorn main:app --host 0.0.0.0 --port "
+        "$PORT` (with uvicorn in the app's dependencies), or point APP_MODULE at a WSGI application."
+    )
+
+
+def test_an_async_function_is_an_asgi_app_too(make_app, load_config):
+    with pytest.raises(BuildError, match=r"is an ASGI application \(function\)"):
+        check(make_app, load_config, {"wsgi.py": "async def application(scope, receive, send):\n    pass\n"})
