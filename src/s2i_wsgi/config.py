@@ -404,15 +404,18 @@ VARIABLES: list[Variable] = [
         "ENABLE_PIPENV",
         BOOLEAN,
         False,
-        "Install Pipfile.lock with pipenv itself (`pipenv install --deploy`, from a throwaway virtualenv) "
-        "instead of micropipenv. Needs a Pipfile.lock; cannot be combined with `ENABLE_MICROPIPENV`.",
+        "Install with pipenv itself, as sclorg's image does: Pipfile.lock with `pipenv sync` (instead of "
+        "micropipenv), else a Pipfile with `pipenv install --deploy`, else requirements.txt with `pipenv install "
+        "-r requirements.txt`. pipenv stays in the app image on PATH, in a virtualenv of its own. Cannot be "
+        "combined with `ENABLE_MICROPIPENV`.",
         DEPENDENCIES,
     ),
     Variable(
         "PIN_PIPENV_VERSION",
         TEXT,
         None,
-        "The pipenv release `ENABLE_PIPENV` uses, e.g. `2024.4.1`.",
+        "The pipenv release `ENABLE_PIPENV` installs (and `pipenv --version` then prints in the app image), "
+        "e.g. `2024.4.1`.",
         DEPENDENCIES,
         default_doc="the version pinned in the image's requirements/pipenv.txt",
     ),
@@ -447,7 +450,9 @@ VARIABLES: list[Variable] = [
         "PIP_INDEX_URL",
         TEXT,
         None,
-        "Package index for pip (and micropipenv and pipenv, which run pip); passed through unchanged.",
+        "Package index for pip (and micropipenv and pipenv, which run pip); passed through unchanged. For "
+        "a Pipfile.lock or `ENABLE_PIPENV` it also replaces PyPI in pipenv's sources (what pipenv's "
+        "`PIPENV_PYPI_MIRROR` does, which wins when set).",
         DEPENDENCIES,
         default_doc="PyPI",
     ),

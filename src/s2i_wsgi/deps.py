@@ -4,13 +4,19 @@
 this order; the first rule that matches wins:
 
 0. ENABLE_PIPENV and ENABLE_MICROPIPENV both set: an error (two installers
-   asked for one lock file). ENABLE_PIPENV without a Pipfile.lock is an error too.
+   asked for one lock file). ENABLE_PIPENV with none of Pipfile.lock, Pipfile
+   and requirements.txt is an error too (pipenv would have nothing to install).
 1. uv.lock (needs pyproject.toml): `uv sync --locked --inexact` into the app's
    virtualenv, without dev/default groups. uv installs the project itself when
    it is a package (not with DISABLE_PYPROJECT_TOML_PROCESSING).
-2. Pipfile.lock: pipenv when ENABLE_PIPENV (PIN_PIPENV_VERSION, else the pinned
-   default, in a throwaway virtualenv), otherwise micropipenv; both check the
-   lock against Pipfile first.
+2. Pipfile.lock: pipenv when ENABLE_PIPENV (`pipenv sync`), otherwise
+   micropipenv. Either way the build first checks the lock against Pipfile
+   itself, by the hash pipenv records, as any pipenv release computes it
+   (pipfile_hashes), so a lock made by an older pipenv is not called stale.
+   ENABLE_PIPENV without a Pipfile.lock does what sclorg's assemble does:
+   `pipenv install --deploy` from a Pipfile (pipenv locks it first), else
+   `pipenv install -r requirements.txt`. pipenv (PIN_PIPENV_VERSION, else the
+   pinned default) is left in the app image on PATH, as sclorg's image leaves it.
 3. poetry.lock (needs pyproject.toml): micropipenv.
 4. requirements.txt: `pip install -r requirements.txt`.
 5. None of these: nothing is installed but the project itself (warning when
@@ -28,10 +34,18 @@ second lock file) next to it is not used; the build log says so. Before any
 install, a Python version the app's files require and this image's Python
 does not meet stops the build (python_version.py). A warpdrive wheelhouse (.warpdrive/wheelhouse) is
 searched first by every installer (PIP_FIND_LINKS / UV_FIND_LINKS).
+
+Pipfile.lock names its package indexes, and pip takes them over PIP_INDEX_URL.
+pipenv's own answer for a mirror of PyPI is PIPENV_PYPI_MIRROR, which replaces
+PyPI in those sources; here PIP_INDEX_URL (or the build secret index-url) does
+the same when PIPENV_PYPI_MIRROR is not set (pypi_mirror), for micropipenv and
+pipenv alike. Sources naming another index are used as written.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import platform
 import re
@@ -43,7 +57,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import appfiles, cache, output, python_version
+from . import appfiles, cache, output, python_version, secrets
 from .config import APP_PYTHON, APP_ROOT, Config
 from .errors import BuildError, ConfigError
 
@@ -51,9 +65,16 @@ PYTHON = APP_PYTHON
 TOOLS = Path(os.environ.get("S2I_WSGI_HOME", "/opt/s2i-wsgi"))
 UV = TOOLS / "tools" / "bin" / "uv"
 MICROPIPENV = TOOLS / "tools" / "bin" / "micropipenv"
+TOOLS_PYTHON = TOOLS / "tools" / "bin" / "python"
 SYSTEM_PYTHON = "/usr/bin/python3"
 PIPENV_REQUIREMENTS = TOOLS / "requirements" / "pipenv.txt"
 BUILD_TOOLS_REQUIREMENTS = TOOLS / "requirements" / "build-tools.txt"
+# With ENABLE_PIPENV, pipenv stays in the app image as in sclorg's (whose apps may run `pipenv
+# --version` or `pipenv run` at start): a virtualenv of its own, so its packages never meet the
+# app's, under /opt/app-root so that incremental builds and the runtime image carry it, and a link
+# in the app virtualenv's bin, which is first on PATH.
+PIPENV_VENV = APP_ROOT / "share" / "pipenv"
+PIPENV_LINK = APP_ROOT / "bin" / "pipenv"
 WHEELHOUSE = Path(".warpdrive") / "wheelhouse"
 UV_LOCK, PIPFILE_LOCK, POETRY_LOCK, REQUIREMENTS = "uv.lock", "Pipfile.lock", "poetry.lock", "requirements.txt"
 LOCKS = (UV_LOCK, PIPFILE_LOCK, POETRY_LOCK)
@@ -72,6 +93,8 @@ class DependencyPlan:
     wheelhouse: Path | None = None
     pipenv_version: str | None = None
     warnings: tuple[str, ...] = field(default=())
+    # The setting whose index replaces PyPI in a Pipfile's sources (pypi_mirror), by name only.
+    pypi_mirror: str | None = None
 
 
 _DECIDES = "The build decides from the app's files how to install its packages."
@@ -168,11 +191,12 @@ def _check_switches(config: Config, found: set[str]) -> None:
             "Unset one of them: ENABLE_MICROPIPENV (the default for Pipfile.lock) installs the locked "
             "packages with pip, ENABLE_PIPENV runs pipenv itself.",
         )
-    if pipenv and PIPFILE_LOCK not in found:
+    if pipenv and not found & {PIPFILE_LOCK, "Pipfile", REQUIREMENTS}:
         raise ConfigError(
-            f"ENABLE_PIPENV is set, but there is no Pipfile.lock in {config.app_dir}.",
-            "pipenv installs only from a lock file here, so the build is reproducible.",
-            "Run `pipenv lock` and commit Pipfile.lock, or unset ENABLE_PIPENV.",
+            f"ENABLE_PIPENV is set, but there is no Pipfile.lock, Pipfile or requirements.txt in {config.app_dir}.",
+            "pipenv installs the packages one of them lists; without any it would install nothing.",
+            "Run `pipenv lock` and commit Pipfile and Pipfile.lock (or add a requirements.txt), or unset "
+            "ENABLE_PIPENV.",
         )
 
 
@@ -180,7 +204,15 @@ def _choose(config: Config, found: set[str]) -> tuple[str, str, str]:
     """(file, manager, why) by the module's documented order."""
     pipenv, micropipenv = config["ENABLE_PIPENV"], config["ENABLE_MICROPIPENV"]
     if pipenv:
-        return PIPFILE_LOCK, "pipenv", "ENABLE_PIPENV is set"
+        # Without a lock, sclorg's assemble runs `pipenv install --deploy` (which locks Pipfile
+        # first) or else `pipenv install -r requirements.txt`.
+        for name, why in (
+            (PIPFILE_LOCK, "ENABLE_PIPENV is set"),
+            ("Pipfile", "ENABLE_PIPENV is set and there is a Pipfile but no Pipfile.lock"),
+            (REQUIREMENTS, "ENABLE_PIPENV is set and there is a requirements.txt but no Pipfile"),
+        ):
+            if name in found:
+                return name, "pipenv", why
     if micropipenv and PIPFILE_LOCK in found:
         return PIPFILE_LOCK, "micropipenv", "ENABLE_MICROPIPENV is set and there is a Pipfile.lock"
     if micropipenv and POETRY_LOCK in found:
@@ -197,20 +229,149 @@ def _choose(config: Config, found: set[str]) -> tuple[str, str, str]:
     return "", "none", "there is no lock file or requirements.txt"
 
 
-def _check_pipfile_source(pipfile: Path) -> None:
-    """micropipenv cannot check a Pipfile.lock against a Pipfile without [[source]] (it fails with
-    KeyError 'source'), while pipenv assumes PyPI; say so instead of blaming the lock."""
-    data = _read_toml(pipfile, "Pipfile.lock is checked against it before anything is installed.")
-    if data is None:
-        return
-    if not data.get("source"):
+# ---------------------------------------------------------------------------
+# Pipfile.lock against Pipfile, as pipenv itself compares them.
+
+# The source pipenv assumes when a Pipfile has no [[source]] (plette's DEFAULT_SOURCE_TOML; the
+# `pipfile` library's DEFAULT_SOURCE before): it is part of the hash, and the index the lock names.
+PIPENV_DEFAULT_SOURCE = {"name": "pypi", "url": "https://pypi.org/simple", "verify_ssl": True}
+# Pipfile tables that are not package categories (plette's PIPFILE_SECTIONS, and the two names
+# pipenv keeps for [packages] and [dev-packages] in the lock).
+_NOT_CATEGORIES = frozenset(
+    ("source", "packages", "dev-packages", "requires", "scripts", "pipfile", "pipenv", "default", "develop")
+)
+
+
+def _pep503(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pipfile_hashes(pipfile: dict) -> tuple[str, ...]:
+    """Every hash a pipenv release records for this Pipfile in Pipfile.lock (`_meta.hash.sha256`),
+    today's first.
+
+    pipenv hashes a JSON dump (sorted keys, no spaces) of the Pipfile as read:
+    {"_meta": {"sources": [[source]] or pipenv's default, "requires": [requires]},
+    "default": [packages], "develop": [dev-packages], plus each other table as a package category}.
+    That is plette's Pipfile.get_hash(), which Project.calculate_pipfile_hash() returned from pipenv
+    2022.9.24 to 2026.2.2; until 2022.10.4 (and with the `pipfile` library before 2022.9.24) the
+    other tables were left out. pipenv 2026.4.0 changed it (its code cites pipenv issue #4699): each
+    package name is replaced by its PEP 503 form (`Flask` -> `flask`, `zope.interface` ->
+    `zope-interface`) first, so that recasing a name does not ask for a new lock. A Pipfile naming a
+    package any other way thus has a new hash, and today's `pipenv install --deploy` or `pipenv
+    verify` calls a lock made by an older pipenv out of date although nothing changed. The app's
+    own (older) pipenv accepts that lock, so the build accepts any of these hashes.
+    """
+
+    def section(value: object, canonical: bool) -> object:
+        if canonical and isinstance(value, dict):
+            return {_pep503(str(name)): entry for name, entry in value.items()}
+        return value
+
+    def digest(canonical: bool, categories: bool) -> str:
+        data = {
+            "_meta": {
+                "sources": pipfile.get("source", [PIPENV_DEFAULT_SOURCE]),
+                "requires": pipfile.get("requires", {}),
+            },
+            "default": section(pipfile.get("packages", {}), canonical),
+            "develop": section(pipfile.get("dev-packages", {}), canonical),
+        }
+        if categories:
+            data.update(
+                (name, section(value, canonical)) for name, value in pipfile.items() if name not in _NOT_CATEGORIES
+            )
+        # default=str: a TOML date, which pipenv cannot hash at all, cannot match either.
+        content = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+    hashes = (digest(True, True), digest(False, True), digest(False, False))
+    return tuple(dict.fromkeys(hashes))
+
+
+def read_pipfile_lock(path: Path) -> dict:
+    """Pipfile.lock as a JSON object; any problem is a ConfigError naming it."""
+    fix = "Run `pipenv lock` where you develop and commit the Pipfile.lock it writes (it is not edited by hand)."
+    why = "pipenv writes Pipfile.lock as JSON; it lists the packages the build installs."
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError("Pipfile.lock is not UTF-8 text.", why, fix) from None
+    except OSError as exc:
         raise ConfigError(
-            "Pipfile has no [[source]] section.",
-            "micropipenv, which installs Pipfile.lock here, needs it to check that Pipfile.lock is up to date "
-            "(pipenv assumes PyPI when it is missing).",
-            "Add the [[source]] section `pipenv install` writes (name, url and verify_ssl of your package "
-            "index) and run `pipenv lock` again, or set ENABLE_PIPENV=true to install with pipenv.",
-        )
+            f"Pipfile.lock cannot be read ({exc.strerror}).",
+            why,
+            "Make Pipfile.lock a file the build can read (e.g. `chmod a+r Pipfile.lock`).",
+        ) from None
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError, as is a too long number
+        raise ConfigError(f"Pipfile.lock does not parse as JSON: {exc}.", why, fix) from None
+    if not isinstance(data, dict):
+        raise ConfigError("Pipfile.lock is not a JSON object.", why, fix)
+    return data
+
+
+def _recorded_hash(lock: dict) -> str | None:
+    meta = lock.get("_meta")
+    recorded = meta.get("hash") if isinstance(meta, dict) else None
+    value = recorded.get("sha256") if isinstance(recorded, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _check_pipfile_lock(app_dir: Path) -> None:
+    """Before anything is installed: Pipfile.lock must be the lock of this Pipfile (when there is
+    one), by the hash any pipenv release records. micropipenv's own check knows one way to compute
+    it and needs a [[source]]; pipenv's knows only its own release's way."""
+    lock = read_pipfile_lock(app_dir / PIPFILE_LOCK)
+    pipfile = _read_toml(app_dir / "Pipfile", "Pipfile.lock is checked against it before anything is installed.")
+    if pipfile is None:
+        return
+    recorded, expected = _recorded_hash(lock), pipfile_hashes(pipfile)
+    if recorded in expected:
+        return
+    raise ConfigError(
+        "Pipfile.lock is out of date with Pipfile: the Pipfile hash it records (_meta.hash) is not this Pipfile's.",
+        "Pipfile changed after Pipfile.lock was made, so installing the lock would not give the packages "
+        "Pipfile asks for. The hash as older pipenv releases computed it (package names as written) is "
+        "accepted too; this lock matches neither.",
+        "Run `pipenv lock` where you develop, commit the updated Pipfile.lock, and build again.",
+    )
+
+
+def is_pypi_url(url: object) -> bool:
+    """pipenv's test for the sources PIPENV_PYPI_MIRROR replaces (pipenv.utils.internet.is_pypi_url)."""
+    return isinstance(url, str) and re.match(r"^https?://pypi(?:\.python)?\.org/simple/?$", url) is not None
+
+
+def pypi_mirror(config: Config) -> str | None:
+    """The setting whose index stands in for PyPI in a Pipfile's sources: pipenv's own
+    PIPENV_PYPI_MIRROR, else the build secret index-url, else PIP_INDEX_URL (the secret wins over the
+    variable, as in _env). A user who names an index for the build means it for every installer; a
+    Pipfile.lock pins the files' hashes, so a mirror cannot change what is installed."""
+    if config.environment.get("PIPENV_PYPI_MIRROR", "").strip():
+        return "PIPENV_PYPI_MIRROR"
+    if config.build_secrets.get("PIP_INDEX_URL"):
+        return "the build secret index-url"
+    if config.is_set("PIP_INDEX_URL"):
+        return "PIP_INDEX_URL"
+    return None
+
+
+def with_mirror(lock: dict, mirror: str) -> dict:
+    """The lock with each PyPI source pointing at `mirror`, as pipenv's create_mirror_source makes it
+    (the name kept, so packages' "index" still finds it; TLS verified unless plain http)."""
+    meta = lock.get("_meta")
+    sources = meta.get("sources") if isinstance(meta, dict) else None
+    if not isinstance(sources, list):
+        return lock
+    mirrored = [
+        {**source, "url": mirror, "verify_ssl": mirror.startswith(("https://", "file://"))}
+        if isinstance(source, dict) and is_pypi_url(source.get("url"))
+        else source
+        for source in sources
+    ]
+    return {**lock, "_meta": {**meta, "sources": mirrored}}
 
 
 def bundled_uv() -> str | None:
@@ -239,6 +400,14 @@ def _check_uv_version(pyproject: dict | None, bundled: str | None) -> None:
     )
 
 
+def _check_lock(chosen: str, app_dir: Path, pyproject: dict | None) -> None:
+    """What the lock's own tool would refuse, said before anything is installed."""
+    if chosen == PIPFILE_LOCK:
+        _check_pipfile_lock(app_dir)
+    if chosen == UV_LOCK:
+        _check_uv_version(pyproject, bundled_uv())
+
+
 def plan(config: Config, python: str | None = None) -> DependencyPlan:
     """Decide, without running anything, how the app's dependencies are installed.
 
@@ -260,10 +429,7 @@ def plan(config: Config, python: str | None = None) -> DependencyPlan:
             "Commit pyproject.toml next to the lock file (or remove the lock file).",
         )
 
-    if manager == "micropipenv" and chosen == PIPFILE_LOCK:
-        _check_pipfile_source(app_dir / "Pipfile")
-    if chosen == UV_LOCK:
-        _check_uv_version(pyproject, bundled_uv())
+    _check_lock(chosen, app_dir, pyproject)
 
     files: tuple[str, ...] = (chosen,) if chosen else ()
     not_used: tuple[tuple[str, str], ...] = ()
@@ -272,7 +438,9 @@ def plan(config: Config, python: str | None = None) -> DependencyPlan:
         not_used = tuple((name, why) for name in (*LOCKS, REQUIREMENTS) if name in found and name != chosen)
         manifest = "Pipfile" if chosen == PIPFILE_LOCK else "pyproject.toml"
         files = (manifest, chosen) if (app_dir / manifest).is_file() else files
-    if "Pipfile" in found and PIPFILE_LOCK not in found:
+    if chosen == "Pipfile" and REQUIREMENTS in found:
+        not_used = ((REQUIREMENTS, "pipenv installs from Pipfile when there is one"),)
+    elif "Pipfile" in found and PIPFILE_LOCK not in found:
         not_used += (("Pipfile", "there is no Pipfile.lock; run `pipenv lock` to use it"),)
 
     project = None
@@ -288,6 +456,11 @@ def plan(config: Config, python: str | None = None) -> DependencyPlan:
     warnings = tuple(python_warnings)
     if config.is_set("PIN_PIPENV_VERSION") and manager != "pipenv":
         warnings += ("PIN_PIPENV_VERSION is set but ENABLE_PIPENV is not, so pipenv is not used.",)
+    if chosen == "Pipfile":
+        warnings += (
+            "There is no Pipfile.lock, so pipenv resolves Pipfile now and the versions installed can change "
+            "from one build to the next. Run `pipenv lock` and commit Pipfile.lock for repeatable builds.",
+        )
     wheelhouse = config.source_dir / WHEELHOUSE
     return DependencyPlan(
         manager=manager,
@@ -298,6 +471,7 @@ def plan(config: Config, python: str | None = None) -> DependencyPlan:
         wheelhouse=wheelhouse if wheelhouse.is_dir() else None,
         pipenv_version=config["PIN_PIPENV_VERSION"] if manager == "pipenv" else None,
         warnings=warnings,
+        pypi_mirror=pypi_mirror(config) if manager == "pipenv" or chosen == PIPFILE_LOCK else None,
     )
 
 
@@ -316,6 +490,8 @@ def describe(dependency_plan: DependencyPlan) -> None:
         output.info(f"Also found {name}, not used because {why}.")
     if p.wheelhouse is not None:
         output.info(f"Packages in {WHEELHOUSE} are used first (find-links).")
+    if p.pypi_mirror:
+        output.info(f"PyPI in pipenv's sources is replaced by the index {p.pypi_mirror} names (PIPENV_PYPI_MIRROR).")
     for text in p.warnings:
         output.warning(text)
 
@@ -416,48 +592,100 @@ def _install_uv(config: Config, p: DependencyPlan) -> None:
     )
 
 
-def _install_micropipenv(config: Config, p: DependencyPlan) -> None:
-    lock = p.files[-1]
-    method = "pipenv" if lock == PIPFILE_LOCK else "poetry"
-    manifest = "Pipfile" if lock == PIPFILE_LOCK else "pyproject.toml"
-    env = _env(config, p, MICROPIPENV_PIP_BIN=str(APP_ROOT / "bin" / "pip"), MICROPIPENV_NO_LOCKFILE_PRINT="1")
-    if (config.app_dir / manifest).is_file():
-        output.step(f"Checking {lock} is up to date with {manifest} (micropipenv verify)")
-        relock = "pipenv lock" if method == "pipenv" else "poetry lock"
+def _mirror_value(p: DependencyPlan, env: Mapping[str, str]) -> str | None:
+    """The URL of the plan's PyPI mirror, from the build's environment (secrets included)."""
+    if p.pypi_mirror is None:
+        return None
+    return env["PIPENV_PYPI_MIRROR"] if p.pypi_mirror == "PIPENV_PYPI_MIRROR" else env["PIP_INDEX_URL"]
+
+
+# micropipenv's CLI reads Pipfile.lock from the working directory and writes each source of the
+# lock as --index-url into the requirement lines it gives pip, where it wins over PIP_INDEX_URL.
+# Its install_pipenv() takes the lock itself: so a mirror of PyPI (with_mirror) is used without
+# writing into the app's source. Its errors end as in its CLI: the message and status 3.
+_MICROPIPENV_LOCK = """\
+import json, sys
+import micropipenv
+with open(sys.argv[1], encoding="utf-8") as lock:
+    pipfile_lock = json.load(lock)
+try:
+    micropipenv.install_pipenv(sys.argv[2], pipfile_lock=pipfile_lock)
+except micropipenv.MicropipenvException as exc:
+    print(f"micropipenv: {exc}", file=sys.stderr)
+    sys.exit(3)
+"""
+
+
+def _install_micropipenv_pipfile(config: Config, p: DependencyPlan) -> None:
+    """Pipfile.lock, already checked against Pipfile by plan(), installed by micropipenv."""
+    env = _env(config, p, MICROPIPENV_NO_LOCKFILE_PRINT="1")
+    lock = config.app_dir / PIPFILE_LOCK
+    mirror = _mirror_value(p, env)
+    with _scratch("s2i-wsgi-lock-") as scratch:
+        if mirror:  # the copy may hold the mirror's credentials: in a scratch directory only
+            lock = scratch / PIPFILE_LOCK
+            lock.write_text(json.dumps(with_mirror(read_pipfile_lock(config.app_dir / PIPFILE_LOCK), mirror)))
+        output.step("Installing the packages locked in Pipfile.lock (micropipenv)")
         _run(
-            [str(MICROPIPENV), "verify", "--method", method],
+            [str(TOOLS_PYTHON), "-c", _MICROPIPENV_LOCK, str(lock), str(APP_ROOT / "bin" / "pip")],
             config,
             env,
-            out_of_date(lock, manifest, "micropipenv verify", relock),
+            pip_failure(f"the packages locked in {PIPFILE_LOCK}"),
+        )
+
+
+def _install_micropipenv(config: Config, p: DependencyPlan) -> None:
+    lock = p.files[-1]
+    if lock == PIPFILE_LOCK:
+        _install_micropipenv_pipfile(config, p)
+        return
+    env = _env(config, p, MICROPIPENV_PIP_BIN=str(APP_ROOT / "bin" / "pip"), MICROPIPENV_NO_LOCKFILE_PRINT="1")
+    if (config.app_dir / "pyproject.toml").is_file():
+        output.step(f"Checking {lock} is up to date with pyproject.toml (micropipenv verify)")
+        _run(
+            [str(MICROPIPENV), "verify", "--method", "poetry"],
+            config,
+            env,
+            out_of_date(lock, "pyproject.toml", "micropipenv verify", "poetry lock"),
         )
     output.step(f"Installing the packages locked in {lock} (micropipenv install)")
-    _run([str(MICROPIPENV), "install", "--method", method], config, env, pip_failure(f"the packages locked in {lock}"))
+    argv = [str(MICROPIPENV), "install", "--method", "poetry"]
+    _run(argv, config, env, pip_failure(f"the packages locked in {lock}"))
+
+
+def _install_pipenv_itself(config: Config, p: DependencyPlan, env: Mapping[str, str]) -> str:
+    """pipenv (PIN_PIPENV_VERSION or the pinned default) in PIPENV_VENV, linked onto PATH; its path."""
+    spec = f"pipenv=={p.pipenv_version}" if p.pipenv_version else None
+    output.step(f"Installing {spec or 'pipenv (pinned default)'} into {PIPENV_VENV}, on PATH (ENABLE_PIPENV)")
+
+    def failure(code: int) -> BuildError:
+        return BuildError(
+            f"Installing {spec or 'pipenv'} failed (status {code}).",
+            "pipenv runs from a virtualenv of its own beside the app's, and could not be installed there.",
+            "Check PIN_PIPENV_VERSION names a pipenv release that exists (`pip index versions pipenv`), "
+            "and that the index is reachable from the build.",
+        )
+
+    python = PIPENV_VENV / "bin" / "python"
+    source = [spec] if spec else ["-r", str(PIPENV_REQUIREMENTS)]
+    _run([str(UV), "venv", "--quiet", "--clear", "--python", SYSTEM_PYTHON, str(PIPENV_VENV)], config, env, failure)
+    _run([str(UV), "pip", "install", "--quiet", "--python", str(python), *source], config, env, failure)
+    relative = os.path.relpath(PIPENV_VENV / "bin" / "pipenv", PIPENV_LINK.parent)
+    _run(["ln", "-sfn", relative, str(PIPENV_LINK)], config, env, failure)
+    return str(PIPENV_VENV / "bin" / "pipenv")
 
 
 def _install_pipenv(config: Config, p: DependencyPlan) -> None:
-    spec = f"pipenv=={p.pipenv_version}" if p.pipenv_version else None
     with _scratch("s2i-wsgi-pipenv-") as scratch:
-        venv = scratch / "venv"
         env = _env(config, p, UV_PYTHON_DOWNLOADS="never")
-        output.step(f"Installing {spec or 'pipenv (pinned default)'} into a temporary virtualenv (ENABLE_PIPENV)")
-
-        def failure(code: int) -> BuildError:
-            return BuildError(
-                f"Installing {spec or 'pipenv'} failed (uv exited with status {code}).",
-                "pipenv runs from a temporary virtualenv outside the app's, and could not be installed there.",
-                "Check PIN_PIPENV_VERSION names a pipenv release that exists (`pip index versions pipenv`), "
-                "and that the index is reachable from the build.",
-            )
-
-        _run([str(UV), "venv", "--quiet", "--python", SYSTEM_PYTHON, str(venv)], config, env, failure)
-        source = [spec] if spec else ["-r", str(PIPENV_REQUIREMENTS)]
-        _run(
-            [str(UV), "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), *source],
-            config,
-            env,
-            failure,
-        )
-        pipenv = str(venv / "bin" / "pipenv")
+        pipenv = _install_pipenv_itself(config, p, env)
+        mirror = _mirror_value(p, env)
+        # pipenv before 2026.8.0 asks PyPI's JSON API with its vendored requests, which trusts
+        # certifi's bundle only; the image's store also holds any corporate proxy CA that pip
+        # (truststore) and uv (UV_SYSTEM_CERTS) accept. A build secret ca.crt has set it already.
+        bundle = secrets.system_ca_bundle()
+        if bundle is not None:
+            env.setdefault("REQUESTS_CA_BUNDLE", str(bundle))
         # pipenv installs into the active virtualenv (VIRTUAL_ENV: the app's).
         env.update(
             VIRTUAL_ENV=str(APP_ROOT),
@@ -466,20 +694,28 @@ def _install_pipenv(config: Config, p: DependencyPlan) -> None:
             PIPENV_YES="1",
             PIPENV_CACHE_DIR=str(cache.CACHE_DIR / "pip"),
             XDG_CACHE_HOME=str(scratch / "cache"),
+            **({"PIPENV_PYPI_MIRROR": mirror} if mirror else {}),
         )
-        if (config.app_dir / "Pipfile").is_file():
-            output.step("Checking Pipfile.lock is up to date with Pipfile (pipenv verify)")
-            _run([pipenv, "verify"], config, env, out_of_date(PIPFILE_LOCK, "Pipfile", "pipenv verify", "pipenv lock"))
-        output.step("Installing the packages locked in Pipfile.lock (pipenv install --deploy)")
+        chosen = p.files[-1]
+        if chosen == PIPFILE_LOCK:
+            # plan() has checked the lock against Pipfile, accepting older pipenv releases' hash,
+            # which `pipenv install --deploy` of another release would refuse: sync installs the lock.
+            what, argv = "the packages locked in Pipfile.lock", [pipenv, "sync"]
+        elif chosen == "Pipfile":
+            what, argv = "the packages in Pipfile", [pipenv, "install", "--deploy"]
+        else:
+            what, argv = "the packages in requirements.txt", [pipenv, "install", "-r", REQUIREMENTS]
+        output.step(f"Installing {what} ({' '.join(['pipenv', *argv[1:]])})")
         _run(
-            [pipenv, "install", "--deploy"],
+            argv,
             config,
             env,
             lambda code: BuildError(
-                f"Installing the packages locked in Pipfile.lock failed (pipenv exited with status {code}).",
+                f"Installing {what} failed (pipenv exited with status {code}).",
                 "pipenv's output above names the package it could not install.",
-                "Check the packages in Pipfile.lock exist on the index it names (or on your PIP_INDEX_URL), "
-                "and that any system library a package compiles against is available; then build again.",
+                "Check the packages exist on the index pipenv uses (the lock's sources, or your "
+                "PIPENV_PYPI_MIRROR / PIP_INDEX_URL), and that any system library a package compiles "
+                "against is available; then build again.",
             ),
         )
 

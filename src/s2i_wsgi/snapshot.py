@@ -139,7 +139,7 @@ def fingerprint(config: Config, plan: DependencyPlan, server: str, source_dir: P
     if config["UPGRADE_PIP_TO_LATEST"]:
         raise NotReusable("UPGRADE_PIP_TO_LATEST asks for the latest pip on every build")
     files = [app_dir / name for name in plan.files]
-    if plan.manager == "pip":
+    if plan.files == (REQUIREMENTS,):  # pip, or pipenv install -r: with what it includes
         files = _requirement_files(app_dir / REQUIREMENTS, set())
     if plan.manager == "uv":
         files = [app_dir / "pyproject.toml", app_dir / UV_LOCK]

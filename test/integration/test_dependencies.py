@@ -2,8 +2,9 @@
 
 Lock files that record an index URL (uv.lock, Pipfile.lock, and here
 poetry.lock too) are never committed: fixtures copy the app to a temporary
-directory and lock it with the builder image's own tools in a throwaway
-container, then the copy is built.
+directory and lock it with the builder image's own tools (or the pipenv
+release an app names) in a throwaway container, then the copy is built. The
+corpus_* apps are laid out as other platforms document theirs (issue 11).
 """
 
 from __future__ import annotations
@@ -22,15 +23,32 @@ from harness import copy_app, in_builder
 UV = harness.UV
 # Only for making the test's poetry.lock; the image never runs poetry.
 POETRY = "poetry==2.5.1"
-# The builder's pipenv, in a throwaway venv, for `pipenv lock`.
 # pip's default index (PyPI), read from pip in the image rather than written here.
 DEFAULT_INDEX = (
     "index=$(/opt/app-root/bin/python -c 'from pip._internal.models.index import PyPI; print(PyPI.simple_url)')"
 )
-PIPENV_SETUP = (
-    f"{UV} venv -q /tmp/pipenv --python /usr/bin/python3 && "
-    f"{UV} pip install -q --python /tmp/pipenv/bin/python -r /opt/s2i-wsgi/requirements/pipenv.txt"
+# The builder's pinned pipenv (what ENABLE_PIPENV installs by default).
+PIPENV_PINNED = next(
+    line
+    for line in (harness.REPO / "requirements" / "pipenv.txt").read_text().splitlines()
+    if line.startswith("pipenv==")
 )
+
+
+# The older pipenv release corpus_pipenv_older_lock is locked with (noted in the app's LOCKED_WITH).
+PIPENV_OLDER = next(
+    line
+    for line in (harness.APPS / "corpus_pipenv_older_lock" / "LOCKED_WITH").read_text().splitlines()
+    if line.startswith("pipenv==")
+)
+
+
+def pipenv_setup(spec: str) -> str:
+    """A pipenv release in a throwaway venv of a throwaway builder container, for `pipenv lock`."""
+    return (
+        f"{UV} venv -q /tmp/pipenv --python /usr/bin/python3 && "
+        f"{UV} pip install -q --python /tmp/pipenv/bin/python '{spec}'"
+    )
 
 
 def write_wheel(directory: Path, dist: str, marker: str) -> Path:
@@ -55,6 +73,13 @@ def write_wheel(directory: Path, dist: str, marker: str) -> Path:
         for name, content in files.items():
             archive.writestr(name, content)
     return wheel
+
+
+def write_index(root: Path, dist: str, marker: str) -> None:
+    """A PEP 503 simple index in root/simple serving one wheel of `dist` whose module defines MARKER."""
+    project = root / "simple" / dist
+    wheel = write_wheel(project, dist, marker)
+    (project / "index.html").write_text(f'<html><body><a href="{wheel.name}">{wheel.name}</a></body></html>\n')
 
 
 @pytest.fixture(scope="module")
@@ -89,18 +114,19 @@ def uv_locked(builder, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def pipfile_locked(builder, tmp_path_factory):
-    def lock(app: str) -> Path:
-        source = copy_app(app, tmp_path_factory)
-        # micropipenv verify needs a [[source]] in Pipfile (pipenv assumes PyPI without one); it is
-        # added here, from pip's default index, so no index URL is committed.
-        script = (
-            f"{DEFAULT_INDEX} && "
-            'printf \'[[source]]\\nname = "pypi"\\nurl = "%s"\\nverify_ssl = true\\n\\n\' "$index" '
-            "| cat - Pipfile > P && "
-            f"mv P Pipfile && {PIPENV_SETUP} && /tmp/pipenv/bin/pipenv lock"
-        )
-        in_builder(source, script, "PIPENV_VERBOSITY=-1", "VIRTUAL_ENV=")
-        return source
+    """lock(app, pipenv=spec): a copy of the app with the Pipfile.lock that pipenv release writes
+    (default: the builder's pinned one). Pipfiles here have no [[source]], so the lock names PyPI
+    as pipenv assumes it; the lock is made once per app and release."""
+    locked: dict[tuple[str, str], Path] = {}
+
+    def lock(app: str, pipenv: str = PIPENV_PINNED, *env: str) -> Path:
+        if (app, pipenv) not in locked:
+            source = copy_app(app, tmp_path_factory)
+            # Older pipenv releases verify TLS with their own bundle, not the system's.
+            env = ("PIPENV_VERBOSITY=-1", "VIRTUAL_ENV=", "REQUESTS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt", *env)
+            in_builder(source, f"{pipenv_setup(pipenv)} && /tmp/pipenv/bin/pipenv lock", *env)
+            locked[app, pipenv] = source
+        return locked[app, pipenv]
 
     return lock
 
@@ -148,18 +174,22 @@ def test_pipfile_lock_is_installed_with_micropipenv_by_default(pipfile_locked, b
         "---> Dependencies: micropipenv from Pipfile, Pipfile.lock "
         "(there is a Pipfile.lock and ENABLE_PIPENV is not set)" in result.output
     )
-    assert "---> Checking Pipfile.lock is up to date with Pipfile (micropipenv verify)" in result.output
+    assert "---> Installing the packages locked in Pipfile.lock (micropipenv)" in result.output
     answers(result.image, containers, b"deps_pipfile_micropipenv: idna 3.10\n")
 
 
-def test_enable_pipenv_installs_pipfile_lock_with_a_throwaway_pipenv(pipfile_locked, build_source, containers):
+def test_enable_pipenv_installs_pipfile_lock_with_pipenv_sync_and_leaves_pipenv_on_path(
+    pipfile_locked, build_source, containers
+):
     result = build_source("deps_pipfile_pipenv", pipfile_locked("deps_pipfile_pipenv")).assert_ok()
     assert "---> Dependencies: pipenv from Pipfile, Pipfile.lock (ENABLE_PIPENV is set)" in result.output
-    assert "---> Installing the packages locked in Pipfile.lock (pipenv install --deploy)" in result.output
+    assert "---> Installing the packages locked in Pipfile.lock (pipenv sync)" in result.output
     answers(result.image, containers, b"deps_pipfile_pipenv: iniconfig 2.1.0\n")
-    container = containers(result.image)
-    check = container.exec("bash", "-c", "! command -v pipenv && ! ls -d /tmp/s2i-wsgi-* 2>/dev/null")
-    assert check.returncode == 0, "pipenv was left in the image:\n" + harness.text(check)
+    container = containers(result.image, "--user", "123456:0")
+    # On PATH as in sclorg's image, but none of the app's packages, and no scratch left behind.
+    check = container.exec("bash", "-c", "pipenv --version && ! python -c 'import pipenv' && ! ls -d /tmp/s2i-wsgi-*")
+    expected = f"pipenv, version {PIPENV_PINNED.split('==')[1]}\n"
+    assert (check.returncode, check.stdout.decode()) == (0, expected), harness.text(check)
 
 
 def test_poetry_lock_is_installed_with_micropipenv_then_the_project(poetry_locked, build_source, containers):
@@ -202,11 +232,77 @@ def test_a_warpdrive_wheelhouse_is_searched_for_packages(build_source, container
 
 def test_pip_index_url_in_s2i_environment_reaches_pip(build_source, containers, tmp_path_factory):
     source = copy_app("deps_private_index", tmp_path_factory)
-    project = source / "index" / "simple" / "s2i-wsgi-index-marker"
-    wheel = write_wheel(project, "s2i-wsgi-index-marker", "deps_private_index: from PIP_INDEX_URL")
-    (project / "index.html").write_text(f'<html><body><a href="{wheel.name}">{wheel.name}</a></body></html>\n')
+    write_index(source / "index", "s2i-wsgi-index-marker", "deps_private_index: from PIP_INDEX_URL")
     result = build_source("deps_private_index", source).assert_ok()
     answers(result.image, containers, b"deps_private_index: from PIP_INDEX_URL\n")
+
+
+@pytest.fixture(scope="module")
+def pipfile_private_index(builder, tmp_path_factory) -> Path:
+    """deps_pipfile_private_index locked as pipenv does behind a mirror: Pipfile.lock names PyPI (the
+    Pipfile has no [[source]]), while its package exists only on the mirror (PIPENV_PYPI_MIRROR)."""
+    source = copy_app("deps_pipfile_private_index", tmp_path_factory)
+    write_index(source / "index", "s2i-wsgi-index-marker", "deps_pipfile_private_index: from the mirror of PyPI")
+    env = ("PIPENV_VERBOSITY=-1", "VIRTUAL_ENV=", "PIPENV_PYPI_MIRROR=file:///w/index/simple")
+    # pipenv records the mirror it locked from as the source; a developer who locked from PyPI
+    # itself has PyPI there, which is what the build must replace.
+    repoint = (
+        "import json, sys; lock = json.load(open('Pipfile.lock')); lock['_meta']['sources'][0]['url'] = sys.argv[1]; "
+        "json.dump(lock, open('Pipfile.lock', 'w'), indent=4)"
+    )
+    script = f"{pipenv_setup(PIPENV_PINNED)} && /tmp/pipenv/bin/pipenv lock && "
+    script += f'{DEFAULT_INDEX} && python3 -c "{repoint}" "$index"'
+    in_builder(source, script, *env)
+    return source
+
+
+@pytest.mark.parametrize("switch", [(), ("ENABLE_PIPENV=1",)])
+def test_pip_index_url_stands_in_for_pypi_in_pipfile_lock_sources(
+    switch, pipfile_private_index, build_source, containers
+):
+    result = build_source("deps_pipfile_private_index", pipfile_private_index, *switch).assert_ok()
+    assert (
+        "PyPI in pipenv's sources is replaced by the index PIP_INDEX_URL names (PIPENV_PYPI_MIRROR)." in result.output
+    )
+    answers(result.image, containers, b"deps_pipfile_private_index: from the mirror of PyPI\n")
+
+
+# --- apps laid out as other platforms document them (issue 11) --------------------
+
+
+def test_a_paketo_style_procfile_and_pipfile_without_a_source_build_and_serve(pipfile_locked, build_source, containers):
+    app = "corpus_paketo_procfile_pipfile"
+    result = build_source(app, pipfile_locked(app)).assert_ok()
+    assert (
+        "---> Dependencies: micropipenv from Pipfile, Pipfile.lock "
+        "(there is a Pipfile.lock and ENABLE_PIPENV is not set)" in result.output
+    )
+    answers(result.image, containers, b"corpus_paketo_procfile_pipfile: Flask 3.1.3 on gunicorn 27.0.1\n")
+
+
+def test_an_sclorg_style_enable_pipenv_app_with_requirements_txt_finds_its_pinned_pipenv(built, containers):
+    result = built("corpus_sclorg_enable_pipenv").assert_ok()
+    assert (
+        "---> Dependencies: pipenv from requirements.txt "
+        "(ENABLE_PIPENV is set and there is a requirements.txt but no Pipfile)" in result.output
+    )
+    assert "---> Installing the packages in requirements.txt (pipenv install -r requirements.txt)" in result.output
+    answers(result.image, containers, b"corpus_sclorg_enable_pipenv: pipenv, version 2026.2.2\n")
+
+
+@pytest.fixture(scope="module")
+def older_lock(pipfile_locked) -> Path:
+    """corpus_pipenv_older_lock locked by PIPENV_OLDER, which today's pipenv (the builder's pinned
+    one) calls out of date: `pipenv verify` fails, as `pipenv install --deploy` would."""
+    source = pipfile_locked("corpus_pipenv_older_lock", PIPENV_OLDER)
+    in_builder(source, f"{pipenv_setup(PIPENV_PINNED)} && ! /tmp/pipenv/bin/pipenv verify", "VIRTUAL_ENV=")
+    return source
+
+
+@pytest.mark.parametrize("switch", [(), ("ENABLE_PIPENV=1",)])
+def test_a_pipfile_lock_made_by_an_older_pipenv_is_installed(switch, older_lock, build_source, containers):
+    result = build_source("corpus_pipenv_older_lock", older_lock, *switch).assert_ok()
+    answers(result.image, containers, b"corpus_pipenv_older_lock: Flask 3.1.3\n")
 
 
 # --- bad inputs ----------------------------------------------------------------
@@ -239,21 +335,36 @@ def test_a_uv_lock_out_of_date_with_pyproject_stops_the_build(uv_locked, build_s
     ) in result.output
 
 
-@pytest.mark.parametrize(
-    ("app", "tool", "status"),
-    [("deps_pipfile_micropipenv", "micropipenv verify", 3), ("deps_pipfile_pipenv", "pipenv verify", 1)],
+PIPFILE_LOCK_STALE = (
+    "ERROR: Pipfile.lock is out of date with Pipfile: the Pipfile hash it records (_meta.hash) is not this "
+    "Pipfile's.\n\n"
+    "Pipfile changed after Pipfile.lock was made, so installing the lock would not give the packages Pipfile asks "
+    "for. The hash as older pipenv releases computed it (package names as written) is accepted too; this lock "
+    "matches neither.\n\n"
+    "Run `pipenv lock` where you develop, commit the updated Pipfile.lock, and build again."
 )
-def test_a_pipfile_lock_out_of_date_with_pipfile_stops_the_build(app, tool, status, pipfile_locked, build_source):
-    source = pipfile_locked(app)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("deps_pipfile_micropipenv", PIPENV_PINNED, ()),
+        ("deps_pipfile_pipenv", PIPENV_PINNED, ()),  # ENABLE_PIPENV in its .s2i/environment
+        ("corpus_pipenv_older_lock", PIPENV_OLDER, ("ENABLE_PIPENV=1",)),
+    ],
+    ids=["micropipenv", "pipenv", "older-lock"],
+)
+def test_a_pipfile_lock_out_of_date_with_pipfile_stops_the_build_before_installing(
+    case, pipfile_locked, build_source, tmp_path_factory
+):
+    app, pipenv, switch = case
+    source = tmp_path_factory.mktemp("stale") / app
+    shutil.copytree(pipfile_locked(app, pipenv), source)
     (source / "Pipfile").write_text((source / "Pipfile").read_text().replace('"==', '">='))
-    result = build_source(app, source)
+    result = build_source(app, source, *switch)
     assert result.returncode != 0
-    assert (
-        f"ERROR: Pipfile.lock is out of date with Pipfile ({tool} exited with status {status}).\n\n"
-        "Pipfile.lock no longer matches what Pipfile asks for, so installing it would not give the packages "
-        f"Pipfile declares. {tool}'s output above says what differs.\n\n"
-        "Run `pipenv lock` where you develop, commit the updated Pipfile.lock, and build again."
-    ) in result.output
+    assert PIPFILE_LOCK_STALE in result.output
+    assert "---> Dependencies:" not in result.output
 
 
 def test_a_uv_required_version_the_image_s_uv_does_not_meet_stops_the_build_first(
