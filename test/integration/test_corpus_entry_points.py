@@ -69,7 +69,7 @@ def test_the_build_calls_the_factory_to_check_that_it_loads(built):
 
 
 # server -> (how the start line names it, the program that is PID 1)
-CHOSEN = {"gunicorn": ("gunicorn", "gunicorn"), "waitress": ("waitress", "waitress-serve")}
+CHOSEN = {"gunicorn": ("gunicorn", "gunicorn"), "waitress": ("waitress", "waitress_serve.py")}
 
 
 @USERS
