@@ -9,7 +9,6 @@ Each test builds a copy of its app, so changing the marker never touches test/ap
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import time
 import uuid
@@ -19,14 +18,7 @@ import pytest
 
 import harness
 
-UV = "/opt/s2i-wsgi/tools/bin/uv"
 BUILT_FROM_SOURCE = "Building wheel for markupsafe"
-
-
-def copy_app(app: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp(app) / app
-    shutil.copytree(harness.APPS / app, target)
-    return target
 
 
 def bump_marker(source: Path, old: str, new: str) -> None:
@@ -69,7 +61,7 @@ def layers(image: str) -> int:
 
 
 def test_source_and_dependency_rebuilds_reuse_what_did_not_change(builder, tmp_path_factory, tag, containers):
-    source = copy_app("incremental_c_extension", tmp_path_factory)
+    source = harness.copy_app("incremental_c_extension", tmp_path_factory)
     (source / "notes.txt").write_text("removed before the next build\n")
     cold, cold_seconds = timed_build("incremental_c_extension", source, tag, "--incremental")
     assert BUILT_FROM_SOURCE in cold.output
@@ -104,7 +96,7 @@ def test_source_and_dependency_rebuilds_reuse_what_did_not_change(builder, tmp_p
 
 
 def test_bin_s2i_build_builds_a_source_only_change_on_the_previous_image(builder, tmp_path_factory, tag, containers):
-    source = copy_app("incremental_c_extension", tmp_path_factory)
+    source = harness.copy_app("incremental_c_extension", tmp_path_factory)
     (source / "notes.txt").write_text("removed before the next build\n")
     cold, _ = timed_build("incremental_c_extension", source, tag, "--incremental", path="s2i-build")
     assert f"---> No previous image {tag}: a full build (--incremental)" in cold.output
@@ -141,7 +133,7 @@ def test_bin_s2i_build_builds_a_source_only_change_on_the_previous_image(builder
 
 
 def test_a_changed_build_environment_is_not_built_on_the_previous_image(builder, tmp_path_factory, tag):
-    source = copy_app("incremental_c_extension", tmp_path_factory)
+    source = harness.copy_app("incremental_c_extension", tmp_path_factory)
     timed_build("incremental_c_extension", source, tag, "-e", "GREETING=one", path="s2i-build")
     options = ("--incremental", "-e", "GREETING=two")
     result, _ = timed_build("incremental_c_extension", source, tag, *options, path="s2i-build")
@@ -151,20 +143,6 @@ def test_a_changed_build_environment_is_not_built_on_the_previous_image(builder,
     assert "GREETING=two" in env and "GREETING=one" not in env
 
 
-def uv_app(builder: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of incremental_uv with its uv.lock made now (the lock records the index URL)."""
-    source = copy_app("incremental_uv", tmp_path_factory)
-    lock = harness.run_once(
-        builder,
-        "bash",
-        "-c",
-        f"{UV} lock --python /opt/app-root/bin/python",
-        run_args=("--user", "0", "-v", f"{source}:/w:z", "-w", "/w", "-e", "UV_SYSTEM_CERTS=1"),
-    )
-    assert lock.returncode == 0, harness.text(lock)
-    return source
-
-
 def cached_files(image: str) -> list[str]:
     found = harness.run_once(image, "find", "/opt/s2i-wsgi/cache", "-type", "f")
     assert found.returncode == 0, harness.text(found)
@@ -172,7 +150,7 @@ def cached_files(image: str) -> list[str]:
 
 
 def test_a_uv_rebuild_downloads_and_builds_nothing(builder, tmp_path_factory, tag, containers):
-    source = uv_app(builder, tmp_path_factory)
+    source = harness.uv_locked("incremental_uv", tmp_path_factory)
     # BUILD_CACHE=all: the downloaded six wheel stays in the image too, so nothing is fetched again.
     cold, _ = timed_build("incremental_uv", source, tag, "--incremental", "-e", "BUILD_CACHE=all")
     assert "Built markupsafe==3.0.2" in cold.output
@@ -213,7 +191,7 @@ def test_a_uv_rebuild_downloads_and_builds_nothing(builder, tmp_path_factory, ta
 )
 def test_a_damaged_or_stale_cache_falls_back_to_a_full_build(builder, tmp_path_factory, tag, containers, case):
     damage, warning = case
-    source = copy_app("incremental_c_extension", tmp_path_factory)
+    source = harness.copy_app("incremental_c_extension", tmp_path_factory)
     timed_build("incremental_c_extension", source, tag)
     derive(tag, tag, damage)
     bump_marker(source, "incremental_c_extension v1", "incremental_c_extension v3")
@@ -228,7 +206,7 @@ def test_a_damaged_or_stale_cache_falls_back_to_a_full_build(builder, tmp_path_f
 
 def test_by_default_the_app_image_keeps_only_what_the_build_compiled(builder, tmp_path_factory, tag, containers):
     """Nothing downloaded from an index (a private index's wheels included) stays in the served image."""
-    source = copy_app("incremental_c_extension", tmp_path_factory)
+    source = harness.copy_app("incremental_c_extension", tmp_path_factory)
     pip_build, _ = timed_build("incremental_c_extension", source, tag)
     assert "BUILD_CACHE=built)" in pip_build.output
     files = cached_files(tag)
@@ -236,7 +214,7 @@ def test_by_default_the_app_image_keeps_only_what_the_build_compiled(builder, tm
     wheels = [path.rpartition("/")[2].lower() for path in files if path.endswith(".whl")]
     assert len(wheels) == 1 and wheels[0].startswith("markupsafe-3.0.2-"), files  # the one pip built
 
-    source = uv_app(builder, tmp_path_factory)
+    source = harness.uv_locked("incremental_uv", tmp_path_factory)
     uv_build, _ = timed_build("incremental_uv", source, tag)
     assert "BUILD_CACHE=built)" in uv_build.output
     files = cached_files(tag)
@@ -246,7 +224,7 @@ def test_by_default_the_app_image_keeps_only_what_the_build_compiled(builder, tm
 
 
 def test_save_artifacts_of_an_image_built_with_build_cache_none_is_empty(builder, tmp_path_factory, tag):
-    source = copy_app("incremental_c_extension", tmp_path_factory)
+    source = harness.copy_app("incremental_c_extension", tmp_path_factory)
     result = harness.build_app("incremental_c_extension", "BUILD_CACHE=none", source=source, tag=tag).assert_ok()
     assert "Kept the dependency cache" not in result.output
     saved = subprocess.run(

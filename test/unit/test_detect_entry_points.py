@@ -27,6 +27,18 @@ def create_app(test_config=None):
 FLASKR = {"pyproject.toml": '[project]\nname = "flaskr"\nversion = "1.0.0"\n', "flaskr/__init__.py": FLASKR_INIT}
 FACTORY = "from flask import Flask\n\n\ndef create_app():\n    return Flask(__name__)\n"
 SERVABLE = "defining `application`, `app`, `create_app()` or `make_app()`"
+# The whole search, in the documented order, as the none-found error lists it.
+SEARCHED = (
+    "  - an executable app.sh\n"
+    "  - manage.py naming DJANGO_SETTINGS_MODULE (a Django project)\n"
+    f"  - wsgi.py {SERVABLE}\n"
+    f"  - app.py {SERVABLE}\n"
+    f"  - main.py {SERVABLE}\n"
+    f"  - the package named in pyproject.toml or setup.py {SERVABLE}\n"
+    f"  - a pyproject.toml script's module {SERVABLE}\n"
+    f"  - */wsgi.py (a project package) {SERVABLE}\n"
+    "  - app.py (run with python)\n"
+)
 
 
 @pytest.fixture
@@ -98,16 +110,7 @@ def test_main_py_beats_the_project_package_and_a_project_package_wsgi_py(detect_
 def test_a_main_py_without_a_callable_is_not_run_and_the_error_says_how_to_run_it(detect_error):
     app, message = detect_error({"main.py": "print('a batch job')\n"})
     assert message == (
-        f"No WSGI application found in {app}. Searched, in order:\n"
-        "  - an executable app.sh\n"
-        "  - manage.py naming DJANGO_SETTINGS_MODULE (a Django project)\n"
-        f"  - wsgi.py {SERVABLE}\n"
-        f"  - app.py {SERVABLE}\n"
-        f"  - main.py {SERVABLE}\n"
-        f"  - the package named in pyproject.toml or setup.py {SERVABLE}\n"
-        f"  - a pyproject.toml script's module {SERVABLE}\n"
-        f"  - */wsgi.py (a project package) {SERVABLE}\n"
-        "  - app.py (run with python)\n"
+        f"No WSGI application found in {app}. Searched, in order:\n{SEARCHED}"
         "Passed over:\n"
         "  - main.py defines no WSGI callable or app factory (APP_FILE=main.py runs it with python)\n\n"
         "Without an entry point there is nothing to serve.\n\n"
@@ -441,16 +444,7 @@ def test_a_script_that_serves_nothing_found_is_named_with_app_module_in_the_erro
     }
     app, message = detect_error(files)
     assert message == (
-        f"No WSGI application found in {app}. Searched, in order:\n"
-        "  - an executable app.sh\n"
-        "  - manage.py naming DJANGO_SETTINGS_MODULE (a Django project)\n"
-        f"  - wsgi.py {SERVABLE}\n"
-        f"  - app.py {SERVABLE}\n"
-        f"  - main.py {SERVABLE}\n"
-        f"  - the package named in pyproject.toml or setup.py {SERVABLE}\n"
-        f"  - a pyproject.toml script's module {SERVABLE}\n"
-        f"  - */wsgi.py (a project package) {SERVABLE}\n"
-        "  - app.py (run with python)\n"
+        f"No WSGI application found in {app}. Searched, in order:\n{SEARCHED}"
         "Passed over:\n"
         '  - [project.scripts] serve = "tool.cli:main": tool/cli.py defines none of `application`, `app`, '
         "`create_app` or `make_app`\n"
