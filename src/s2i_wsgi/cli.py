@@ -82,7 +82,11 @@ with `s2i build --incremental` reuse the previous image's virtualenv when the
 dependency files, install settings and hooks are unchanged, else its
 dependency cache; `--runtime-image s2i-wsgi:TAG-runtime` gives an app image
 without compilers. In a running app container: `s2i-wsgi ready` / `alive`
-(health checks), `s2i-wsgi migrate`.
+(health checks), `s2i-wsgi migrate`. Index credentials and CA certificates
+go in files injected at /tmp/secrets (s2i build --inject), never in -e:
+s2i writes build variables into the image. Every app image carries a
+CycloneDX bill of materials at /opt/app-root/sbom.cdx.json (label
+io.s2i-wsgi.sbom).
 """
 
 

@@ -256,6 +256,12 @@ def test_usage_explains_how_to_build_and_exits_zero(capsys):
     ) in out
     assert "In a running app container: `s2i-wsgi ready` / `alive`\n(health checks), `s2i-wsgi migrate`." in out
     assert (
+        "Index credentials and CA certificates\n"
+        "go in files injected at /tmp/secrets (s2i build --inject), never in -e:\n"
+        "s2i writes build variables into the image. Every app image carries a\nCycloneDX bill of materials at "
+        "/opt/app-root/sbom.cdx.json (label\nio.s2i-wsgi.sbom).\n"
+    ) in out
+    assert (
         "A value in quotes means what it means in a Dockerfile ENV or a shell\n"
         '(APP_MODULE="pkg.wsgi:app" is pkg.wsgi:app); an empty one counts as unset.\n'
         "Tags: 3.13 (latest), 3.11, and 3.14 on Debian's testing release.\n"
