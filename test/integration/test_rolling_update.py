@@ -8,16 +8,20 @@ drained (Kubernetes removing the endpoint), keeps serving for a preStop-style de
 gets SIGTERM (`docker stop`), which the launcher turns into Apache's graceful stop.
 HAProxy retries nothing, so every request a replica drops is counted.
 
-The server already stopped gracefully before these tests were written, so each test of a
-setting is paired with the naive setup it guards against, which loses requests: SIGTERM
-while the load balancer still sends requests, and Apache closing kept-alive connections
-(mod_wsgi's 2 s keep-alive timeout) that the load balancer is about to reuse.
+The server already stopped gracefully before these tests were written, so the drain is
+paired with the naive setup it guards against, which loses requests: SIGTERM while the load
+balancer still sends requests. The keep-alive setting guards against a race: Apache closing a
+kept-alive connection (mod_wsgi's 2 s keep-alive timeout) just as the load balancer sends a
+request on it. A race is not a test (it lost 16 of 336 requests in one trial and none of 320 in
+a CI run), so its mechanism is tested instead: when Apache closes an idle connection.
 """
 
 from __future__ import annotations
 
 import collections
 import concurrent.futures
+import http.client
+import select
 import time
 import urllib.request
 
@@ -44,7 +48,7 @@ LOAD = (
     loadgen.Clients("/sleep/1", 4),
 )
 # Requests that find the load balancer's connection to the replica idle for just about
-# mod_wsgi's default keep-alive timeout (2 s), when Apache closes it.
+# mod_wsgi's default keep-alive timeout (2 s), when Apache would close it.
 AT_THE_KEEP_ALIVE_TIMEOUT = (loadgen.Clients("/", 40, pause=(1.995, 2.02)),)
 IDLE_LOAD_SECONDS = 15
 
@@ -148,10 +152,34 @@ def test_connections_the_load_balancer_keeps_idle_lose_nothing_with_a_longer_kee
     assert load.failed == 0, load.summary()
 
 
-def test_with_mod_wsgis_2_s_keep_alive_timeout_the_load_balancer_loses_requests(image, containers, load_balancer):
-    # Apache closes the idle connection just as HAProxy sends a request on it; HAProxy then
-    # closes the client's connection without an answer (so that the client may retry: the
-    # request may have reached the server), which the client sees as an early end of stream.
-    load = idle_connection_load(containers, load_balancer, image, ())
-    print(f"mod_wsgi's default keep-alive timeout behind HAProxy: {load.summary()}")
-    assert load.errors["IncompleteReadError"] > 0, load.summary()
+def idle_seconds_until_closed(container, wait: float) -> float | None:
+    """Seconds from an answer on a kept-alive connection until Apache closes that connection
+    (the client reads the end of the stream), None if it is still open after `wait`."""
+    connection = http.client.HTTPConnection("127.0.0.1", container.port, timeout=10)
+    try:
+        connection.request("GET", "/release")
+        response = connection.getresponse()
+        assert (response.status, response.read()) == (200, b"release 1\n")
+        assert response.getheader("Connection", "").lower() != "close", response.getheaders()
+        answered = time.monotonic()
+        readable, _, _ = select.select([connection.sock], [], [], wait)
+        if not readable:
+            return None
+        assert connection.sock.recv(1) == b"", "Apache sent more than its answer"
+        return time.monotonic() - answered
+    finally:
+        connection.close()
+
+
+def test_apache_closes_idle_connections_after_2_s_unless_the_keep_alive_timeout_is_longer(image, containers):
+    # What a load balancer's idle connection to a replica meets: mod_wsgi's default closes it
+    # after 2 s, much sooner than load balancers keep theirs (so they race Apache to reuse it);
+    # the manifests' 75 s keeps it open past the load balancer's own idle timeout.
+    default = containers(image, "-e", "RELEASE=1")
+    default.wait_ready()
+    closed = idle_seconds_until_closed(default, wait=15)
+    assert closed is not None and 1.5 < closed < 10, closed
+    print(f"mod_wsgi's default keep-alive timeout closed an idle connection after {closed:.2f} s")
+    longer = containers(image, "-e", "RELEASE=1", *KEEP_ALIVE)
+    longer.wait_ready()
+    assert idle_seconds_until_closed(longer, wait=5) is None
