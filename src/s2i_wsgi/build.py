@@ -150,6 +150,7 @@ def _build(environ: Mapping[str, str], source_dir: Path, config: Config, found: 
         env.update(changes)
         config = load({**environ, **changes}, source_dir)
     config = dataclasses.replace(config, build_secrets=found.environment)
+    hooks.run_heroku("pre_compile", source_dir, env)
     hooks.run("pre-build", source_dir, config.app_dir, env)
     # All four fail fast, before a long install.
     server, why = choose_server(config)
@@ -172,6 +173,7 @@ def _build(environ: Mapping[str, str], source_dir: Path, config: Config, found: 
     django.collectstatic(config, entry, env)
     if entry.django and server in ("gunicorn", "waitress") and django.static_alias():
         install_whitenoise(config, server)
+    hooks.run_heroku("post_compile", source_dir, env)  # where Heroku runs it: after collectstatic
     # Last of all that installs: the list is of the virtualenv as the image keeps it. No build secret
     # is passed on (the generator needs none); the app's own settings are (PYTHONPATH, .pth paths).
     sbom.write(config, {**environ, **config.app_environment, **changes})

@@ -4,6 +4,7 @@ launcher), with their output indented.
 
 When each runs:
   build   pre-build (before dependencies are installed), build (after)
+          Heroku's bin/pre_compile (before pre-build) and bin/post_compile (last, after collectstatic)
   start   deploy-cfg (once per container), deploy (every start), then the server
   command `s2i-wsgi setup|migrate|alive|ready` runs the hook of that name
 
@@ -11,6 +12,10 @@ warpdrive's build-env and deploy-env hooks set environment variables: they are
 sourced by a child bash (`set -a`), which prints its environment back; the
 variables it added or changed apply to the rest of the build or start.
 Both directories may hold a hook of the same name; .s2i's runs first.
+
+Heroku's Python buildpack runs bin/pre_compile and bin/post_compile from the top of the source,
+making each executable first and running it from bash (lib/hooks.sh: chmod +x, then sub_env), so
+a hook committed without its executable bit or its #! line runs there; here too (run_heroku).
 """
 
 from __future__ import annotations
@@ -28,18 +33,27 @@ ENV_HOOKS = ("build-env", "deploy-env")
 STATE_DIR = Path(os.environ.get("TMPDIR", "/tmp")) / "s2i-wsgi"
 
 
+HEROKU_HOOKS = ("pre_compile", "post_compile")
+
+
+def _check_link(hook: Path, name: str, source_dir: Path) -> None:
+    if hook.is_symlink() and not hook.exists():
+        relative = hook.relative_to(source_dir)
+        raise HookError(
+            f"The {name} hook {relative} is a symbolic link to {os.readlink(hook)}, which is not in the source.",
+            "A link to a file outside the source (or to one that is not committed) does not reach the build; "
+            "the step the hook does would be silently skipped.",
+            f"Replace the link with the script itself, or remove {relative}.",
+        )
+
+
 def find(source_dir: Path, name: str) -> list[Path]:
+    """The hooks called `name`, .s2i's first; for Heroku's names, bin/NAME."""
     found = []
-    for directory in HOOK_DIRS:
+    directories = ("bin",) if name in HEROKU_HOOKS else HOOK_DIRS
+    for directory in directories:
         hook = source_dir / directory / name
-        if hook.is_symlink() and not hook.exists():
-            relative = hook.relative_to(source_dir)
-            raise HookError(
-                f"The {name} hook {relative} is a symbolic link to {os.readlink(hook)}, which is not in the source.",
-                "A link to a file outside the source (or to one that is not committed) does not reach the build; "
-                "the step the hook does would be silently skipped.",
-                f"Replace the link with the script itself, or remove {relative}.",
-            )
+        _check_link(hook, name, source_dir)
         if hook.is_file():
             found.append(hook)
     return found
@@ -72,6 +86,34 @@ def run(name: str, source_dir: Path, cwd: Path, env: Mapping[str, str]) -> bool:
                 f"Fix {relative} so that it exits 0, or remove it.",
             )
     return bool(hooks)
+
+
+def run_heroku(name: str, source_dir: Path, env: Mapping[str, str]) -> bool:
+    """Heroku's bin/pre_compile or bin/post_compile, run as Heroku's buildpack runs it: made
+    executable first, started by bash (so a script without a #! line is a bash script), in the top
+    of the source with BUILD_DIR naming it. True if it ran; a failure raises HookError."""
+    found = find(source_dir, name)
+    if not found:
+        return False
+    hook, relative = found[0], f"bin/{name}"
+    if not os.access(hook, os.X_OK):
+        try:
+            hook.chmod(hook.stat().st_mode | 0o111)
+        except OSError as exc:
+            raise HookError(
+                f"The {name} hook {relative} is not executable and cannot be made so ({exc.strerror}).",
+                "Heroku's buildpack makes it executable before running it; here the source is not writable.",
+                f"Run `chmod +x {relative}` (or `git update-index --chmod=+x {relative}`) and commit it.",
+            ) from None
+    output.step(f"Running Heroku's {name} hook {relative}")
+    code = output.run(["bash", "-c", '"$0"', str(hook)], cwd=source_dir, env={**env, "BUILD_DIR": str(source_dir)})
+    if code != 0:
+        raise HookError(
+            f"The {name} hook {relative} failed (exit status {code}).",
+            "Its output is above.",
+            f"Fix {relative} so that it exits 0, or remove it.",
+        )
+    return True
 
 
 def environment_from(name: str, source_dir: Path, cwd: Path, env: Mapping[str, str]) -> dict[str, str]:

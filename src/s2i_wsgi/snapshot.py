@@ -13,7 +13,7 @@ everything that decides what is installed in it:
   the installer settings (PIP_*, UV_*, PIPENV_*, MICROPIPENV_* and the
   builder's own switches; build secrets by name only) and the server the
   builder installs;
-- the pre-build and build-env hooks, which may change any of that.
+- the pre-build, build-env and Heroku pre_compile hooks, which may change any of that.
 
 When the fingerprint matches, the files are put back and no installer runs: a
 rebuild after a source-only change costs no download, resolution or compile.
@@ -161,7 +161,7 @@ def fingerprint(config: Config, plan: DependencyPlan, server: str, source_dir: P
         "server": server,
         "hooks": {
             str(hook.relative_to(source_dir)): _digest(hook)
-            for name in ("build-env", "pre-build")
+            for name in ("build-env", "pre_compile", "pre-build")
             for hook in find_hooks(source_dir, name)
         },
     }

@@ -23,6 +23,21 @@ def test_s2i_action_hooks_run_before_and_after_dependencies_and_at_start(built, 
 
 
 @USERS
+def test_herokus_pre_compile_and_post_compile_run_as_its_buildpack_runs_them(built, containers, user):
+    # bin/pre_compile is committed without its executable bit or a #! line: Heroku runs it anyway.
+    result = built("hooks_heroku").assert_ok()
+    assert (
+        "---> Running Heroku's pre_compile hook bin/pre_compile\npre_compile hook: markupsafe missing\n"
+    ) in result.output
+    assert (
+        "---> Running Heroku's post_compile hook bin/post_compile\npost_compile hook in /opt/app-root/src\n"
+    ) in result.output
+    container = containers(result.image, *(["--user", user] if user else []))
+    container.wait_ready()
+    assert container.get("/")[1] == b"Hello from hooks_heroku: pre_compile=missing post_compile=3.0.4\n"
+
+
+@USERS
 def test_warpdrive_hooks_environment_and_deploy_mode_work_unchanged(built, containers, user):
     result = built("warpdrive_app").assert_ok()
     assert "warpdrive build hook sees BUILD_FLAVOUR=from-build-env GREETING=from-warpdrive-environment" in (

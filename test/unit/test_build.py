@@ -184,3 +184,14 @@ def test_the_bill_of_materials_is_written_after_everything_is_installed(make_app
         "gunicorn",
         "sbom",
     ]
+
+
+def test_herokus_hooks_run_first_and_last_as_its_buildpack_runs_them(make_app, load_config, pip_runs, monkeypatch):
+    # bin/pre_compile before anything is installed; bin/post_compile after the packages (and
+    # collectstatic), before the bill of materials, which lists what it installed too.
+    monkeypatch.setattr(build.sbom, "write", lambda config, environ: pip_runs.append(["sbom"]))
+    monkeypatch.setattr(build.hooks, "run_heroku", lambda name, source, env: pip_runs.append([name]))
+    run_build(make_app({**APP, "requirements.txt": "flask\n"}))
+    steps = [argv[-1] for argv in pip_runs if "pip" in argv or len(argv) == 1]
+    assert steps[0] == "pre_compile"
+    assert steps[-3:] == ["requirements.txt", "post_compile", "sbom"]

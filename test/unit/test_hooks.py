@@ -123,6 +123,83 @@ def test_a_failing_hook_stops_the_hooks_after_it(make_app, hook, env, capfd):
 
 
 # ---------------------------------------------------------------------------
+# run_heroku: Heroku's bin/pre_compile and bin/post_compile, run as its buildpack runs them.
+
+
+def heroku_hook(app, name, body, *, mode=0o644):
+    path = app / "bin" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(body, encoding="utf-8")
+    path.chmod(mode)
+    return path
+
+
+def test_without_a_heroku_hook_nothing_runs(make_app, env, capsys):
+    app = make_app({"bin/other": "exit 1\n"})
+    assert hooks.run_heroku("post_compile", app, env) is False
+    assert capsys.readouterr().out == ""
+
+
+def test_a_heroku_hook_without_its_executable_bit_or_a_shebang_runs_with_bash_from_the_top_of_the_source(
+    make_app, env, capfd
+):
+    # Heroku's buildpack does `chmod +x bin/post_compile` itself and runs it from bash, so a script
+    # committed as a plain file runs there; a bash-only construct proves bash runs it.
+    app = make_app()
+    hook = heroku_hook(app, "post_compile", 'words=(in "$(pwd)" BUILD_DIR="$BUILD_DIR")\necho "${words[@]}"\n')
+    assert hooks.run_heroku("post_compile", app, env) is True
+    assert capfd.readouterr().out == (
+        f"---> Running Heroku's post_compile hook bin/post_compile\n    in {app} BUILD_DIR={app}\n"
+    )
+    assert os.access(hook, os.X_OK)
+
+
+def test_a_heroku_hook_with_a_shebang_runs_with_that_interpreter(make_app, env, capfd):
+    app = make_app()
+    heroku_hook(app, "pre_compile", "#!/bin/sh\necho shell is $0\n", mode=0o755)
+    hooks.run_heroku("pre_compile", app, env)
+    assert capfd.readouterr().out.splitlines()[1] == f"    shell is {app}/bin/pre_compile"
+
+
+def test_a_failing_heroku_hook_is_an_error_with_its_exit_status(make_app, env, capfd):
+    app = make_app()
+    heroku_hook(app, "pre_compile", "echo fetching assets\nexit 4\n")
+    with pytest.raises(HookError) as raised:
+        hooks.run_heroku("pre_compile", app, env)
+    assert str(raised.value) == (
+        "The pre_compile hook bin/pre_compile failed (exit status 4).\n\n"
+        "Its output is above.\n\n"
+        "Fix bin/pre_compile so that it exits 0, or remove it."
+    )
+    assert "    fetching assets\n" in capfd.readouterr().out
+
+
+def test_a_heroku_hook_that_cannot_be_made_executable_is_an_error_with_chmod_advice(make_app, env, monkeypatch):
+    app = make_app()
+    hook = heroku_hook(app, "post_compile", "true\n")
+
+    def refuse(self, mode):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(type(hook), "chmod", refuse)
+    with pytest.raises(HookError) as raised:
+        hooks.run_heroku("post_compile", app, env)
+    assert str(raised.value) == (
+        "The post_compile hook bin/post_compile is not executable and cannot be made so (Operation not permitted).\n\n"
+        "Heroku's buildpack makes it executable before running it; here the source is not writable.\n\n"
+        "Run `chmod +x bin/post_compile` (or `git update-index --chmod=+x bin/post_compile`) and commit it."
+    )
+
+
+def test_a_heroku_hook_linking_outside_the_source_is_an_error(make_app, env):
+    app = make_app()
+    (app / "bin").mkdir()
+    (app / "bin" / "pre_compile").symlink_to("/nonexistent/pre_compile")
+    with pytest.raises(HookError, match=r"^The pre_compile hook bin/pre_compile is a symbolic link to "):
+        hooks.run_heroku("pre_compile", app, env)
+
+
+# ---------------------------------------------------------------------------
 # environment_from: build-env and deploy-env are sourced by bash.
 
 

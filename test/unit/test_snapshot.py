@@ -38,6 +38,7 @@ def test_the_same_inputs_give_the_same_fingerprint(make_app, load_config):
         ("the server", {"server": "gunicorn"}),
         ("the builder", {"builder": "b2"}),
         ("a pre-build hook", {"files": {**FLASK, ".s2i/action_hooks/pre-build": "#!/bin/sh\necho 1\n"}}),
+        ("Heroku's pre_compile hook", {"files": {**FLASK, "bin/pre_compile": "echo 1\n"}}),
     ],
 )
 def test_what_decides_the_virtualenv_changes_the_fingerprint(make_app, load_config, change, kwargs):
