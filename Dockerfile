@@ -56,6 +56,7 @@ RUN set -eux; \
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         apache2-bin \
         ca-certificates \
+        dumb-init \
         libnss-wrapper \
         locales \
         media-types \

@@ -280,6 +280,15 @@ VARIABLES: list[Variable] = [
         APPLICATION,
     ),
     Variable(
+        "ENABLE_INIT_WRAPPER",
+        BOOLEAN,
+        False,
+        "Run a command entry point (APP_SCRIPT, APP_FILE run with python, app.sh, a Procfile `web:` line) "
+        "under dumb-init, which reaps zombie processes and passes signals on, as sclorg's image does. "
+        "WSGI servers reap their own processes and are never wrapped.",
+        APPLICATION,
+    ),
+    Variable(
         "WARPDRIVE_DEPLOY_MODE",
         choice("auto", "shell", "python", "wsgi", "django"),
         "auto",

@@ -71,6 +71,8 @@ def before_server(plan: Plan) -> None:
 # How each server is told where the app factory's wrapper module is: an option that adds a
 # directory to the app's sys.path, else PYTHONPATH (gunicorn's --pythonpath would replace the
 # `pythonpath` of its settings file rather than add to it; waitress has none).
+# Debian's dumb-init, in both images (ENABLE_INIT_WRAPPER).
+INIT_WRAPPER = "/usr/bin/dumb-init"
 FACTORY_PATH_OPTIONS = {"mod_wsgi": "--python-path", "uwsgi": "--pythonpath"}
 
 
@@ -88,7 +90,10 @@ def factory_command(plan: Plan, limits: Limits) -> tuple[list[str], dict[str, st
 def command(plan: Plan, limits: Limits) -> tuple[list[str], dict[str, str]]:
     """The argv to run, and the variables to add to the environment."""
     if plan.entry.command is not None:
-        return list(plan.entry.command), {}
+        # An app's own command (Django's runserver, Tornado) may not reap the processes it starts,
+        # and as PID 1 nothing else would: sclorg's ENABLE_INIT_WRAPPER puts dumb-init above it.
+        wrapper = [INIT_WRAPPER, "--"] if plan.config["ENABLE_INIT_WRAPPER"] else []
+        return [*wrapper, *plan.entry.command], {}
     if plan.entry.is_factory:
         return factory_command(plan, limits)
     static = django.static_alias() if plan.entry.django else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 import harness
@@ -55,3 +57,38 @@ def test_an_asgi_app_found_where_a_wsgi_callable_is_expected_stops_the_build_wit
     assert "ERROR: main:app is an ASGI application (FastAPI), not a WSGI one." in result.output
     assert "web: uvicorn main:app --host 0.0.0.0 --port $PORT" in result.output
     assert "Traceback" not in result.output
+
+
+def zombies(container: harness.Container) -> list[str]:
+    """The container's processes that ended and that no one has reaped (state Z)."""
+    listed = container.exec("ps", "-eo", "stat=,comm=")
+    assert listed.returncode == 0, harness.text(listed)
+    return [line.split(None, 1)[1] for line in harness.text(listed).splitlines() if line.startswith("Z")]
+
+
+def spawn_and_wait(container: harness.Container) -> list[str]:
+    """Leave an orphan that ends after 0.2 s, and the zombies once it has ended (1 s later)."""
+    assert container.get("/spawn")[:2] == (200, b"spawned\n")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if "sleep" not in harness.text(container.exec("ps", "-eo", "comm=")).split() or zombies(container):
+            break
+        time.sleep(0.1)
+    return zombies(container)
+
+
+@USERS
+def test_enable_init_wrapper_reaps_what_a_command_leaves_behind_as_sclorgs_does(built, containers, user):
+    image = built("command_init_wrapper").assert_ok().image
+    # Without it, the app's own server is PID 1 and never reaps the orphan it inherits.
+    bare = containers(image, *(["--user", user] if user else []))
+    bare.wait_ready()
+    assert bare.get("/")[1] == b"Hello from command_init_wrapper: PID 1 is python\n"
+    assert spawn_and_wait(bare) == ["sleep"]
+    wrapped = containers(image, "-e", "ENABLE_INIT_WRAPPER=true", *(["--user", user] if user else []))
+    wrapped.wait_ready()
+    assert wrapped.get("/")[1] == b"Hello from command_init_wrapper: PID 1 is dumb-init\n"
+    assert spawn_and_wait(wrapped) == []
+    # dumb-init passes SIGTERM on to the server, which it ends (no 10 s wait for SIGKILL).
+    harness.engine("stop", "--time", "10", wrapped.name, timeout=60)
+    assert wrapped.state() == "exited 143", wrapped.logs()[-2000:]

@@ -216,6 +216,24 @@ def test_an_executable_app_sh_is_run_as_it_is(make_app, environ):
     assert start.command(start.plan(environ, app), TWO_CPUS)[0] == [str(app / "app.sh")]
 
 
+def test_enable_init_wrapper_runs_a_command_entry_point_under_dumb_init(make_app, environ):
+    app = make_app({"Procfile": "web: python manage.py runserver 0.0.0.0:$PORT\n", "wsgi.py": WSGI_PY})
+    plan = start.plan({**environ, "ENABLE_INIT_WRAPPER": "true"}, app)
+    assert start.command(plan, TWO_CPUS)[0] == [
+        "/usr/bin/dumb-init",
+        "--",
+        "bash",
+        "-c",
+        "python manage.py runserver 0.0.0.0:$PORT",
+    ]
+
+
+def test_enable_init_wrapper_leaves_a_wsgi_server_alone(make_app, environ):
+    # A WSGI server reaps its own processes (sclorg: "It never applies to Gunicorn").
+    plan = start.plan({**environ, "ENABLE_INIT_WRAPPER": "true"}, make_app({"wsgi.py": WSGI_PY}))
+    assert start.command(plan, TWO_CPUS)[0][0] == "/opt/app-root/bin/mod_wsgi-express"
+
+
 def test_a_wsgi_entry_point_is_served_by_mod_wsgi_express(make_app, environ):
     app = make_app({"wsgi.py": WSGI_PY})
     argv = start.command(start.plan(environ, app), TWO_CPUS)[0]
