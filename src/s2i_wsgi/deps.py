@@ -17,17 +17,24 @@ this order; the first rule that matches wins:
    `pipenv install --deploy` from a Pipfile (pipenv locks it first), else
    `pipenv install -r requirements.txt`. pipenv (PIN_PIPENV_VERSION, else the
    pinned default) is left in the app image on PATH, as sclorg's image leaves it.
-3. poetry.lock (needs pyproject.toml): micropipenv.
+3. poetry.lock (needs pyproject.toml): checked against pyproject.toml first by
+   the content hash poetry records (poetry_content_hash), then micropipenv
+   installs the main group: as a poetry 2 lock records it (poetry_pipfile_lock),
+   else as micropipenv finds it.
 4. requirements.txt: `pip install -r requirements.txt`.
-5. None of these: nothing is installed but the project itself (warning when
+5. pyproject.toml with [tool.poetry] and no poetry.lock: `poetry install`
+   locks first, so the build does (the pinned poetry, in a scratch virtualenv,
+   on a scratch copy), then installs that lock as in rule 3.
+6. None of these: nothing is installed but the project itself (warning when
    there is no project either).
 
 ENABLE_PIPENV / ENABLE_MICROPIPENV choose Pipfile.lock (or, for micropipenv,
-poetry.lock) even when a uv.lock is present. After rules 2-5 the project
+poetry.lock) even when a uv.lock is present. After rules 2-6 the project
 itself is installed with pip when it is a package: pyproject.toml declaring
 [project] or [build-system] (unless DISABLE_PYPROJECT_TOML_PROCESSING), else
 setup.py/setup.cfg (unless DISABLE_SETUP_PY_PROCESSING); after a lock file
-with `--no-deps`, so the lock stays the only source of versions.
+with `--no-deps`, so the lock stays the only source of versions (a poetry
+project only when it is a package: not with package-mode = false).
 
 A lock file pins the complete set of packages, so a requirements.txt (or a
 second lock file) next to it is not used; the build log says so. Before any
