@@ -17,17 +17,24 @@ this order; the first rule that matches wins:
    `pipenv install --deploy` from a Pipfile (pipenv locks it first), else
    `pipenv install -r requirements.txt`. pipenv (PIN_PIPENV_VERSION, else the
    pinned default) is left in the app image on PATH, as sclorg's image leaves it.
-3. poetry.lock (needs pyproject.toml): micropipenv.
+3. poetry.lock (needs pyproject.toml): checked against pyproject.toml first by
+   the content hash poetry records (poetry_content_hash), then micropipenv
+   installs the main group: as a poetry 2 lock records it (poetry_pipfile_lock),
+   else as micropipenv finds it.
 4. requirements.txt: `pip install -r requirements.txt`.
-5. None of these: nothing is installed but the project itself (warning when
+5. pyproject.toml with [tool.poetry] and no poetry.lock: `poetry install`
+   locks first, so the build does (the pinned poetry, in a scratch virtualenv,
+   on a scratch copy), then installs that lock as in rule 3.
+6. None of these: nothing is installed but the project itself (warning when
    there is no project either).
 
 ENABLE_PIPENV / ENABLE_MICROPIPENV choose Pipfile.lock (or, for micropipenv,
-poetry.lock) even when a uv.lock is present. After rules 2-5 the project
+poetry.lock) even when a uv.lock is present. After rules 2-6 the project
 itself is installed with pip when it is a package: pyproject.toml declaring
 [project] or [build-system] (unless DISABLE_PYPROJECT_TOML_PROCESSING), else
 setup.py/setup.cfg (unless DISABLE_SETUP_PY_PROCESSING); after a lock file
-with `--no-deps`, so the lock stays the only source of versions.
+with `--no-deps`, so the lock stays the only source of versions (a poetry
+project only when it is a package: not with package-mode = false).
 
 A lock file pins the complete set of packages, so a requirements.txt (or a
 second lock file) next to it is not used; the build log says so. Before any
@@ -68,6 +75,7 @@ MICROPIPENV = TOOLS / "tools" / "bin" / "micropipenv"
 TOOLS_PYTHON = TOOLS / "tools" / "bin" / "python"
 SYSTEM_PYTHON = "/usr/bin/python3"
 PIPENV_REQUIREMENTS = TOOLS / "requirements" / "pipenv.txt"
+POETRY_REQUIREMENTS = TOOLS / "requirements" / "poetry.txt"
 BUILD_TOOLS_REQUIREMENTS = TOOLS / "requirements" / "build-tools.txt"
 # With ENABLE_PIPENV, pipenv stays in the app image as in sclorg's (whose apps may run `pipenv
 # --version` or `pipenv run` at start): a virtualenv of its own, so its packages never meet the
@@ -84,7 +92,7 @@ LOCKS = (UV_LOCK, PIPFILE_LOCK, POETRY_LOCK)
 class DependencyPlan:
     """What the build installs and why; `not_used` lists files found but ignored, with the reason."""
 
-    manager: str  # "uv", "pipenv", "micropipenv", "pip" or "none"
+    manager: str  # "uv", "pipenv", "micropipenv", "poetry", "pip" or "none"
     files: tuple[str, ...]
     reason: str
     # "pyproject.toml" or "setup.py" when pip installs the project itself afterwards.
@@ -339,6 +347,145 @@ def _check_pipfile_lock(app_dir: Path) -> None:
     )
 
 
+# ---------------------------------------------------------------------------
+# poetry.lock against pyproject.toml, and its main group, as poetry itself reads them.
+
+# The keys poetry hashes (poetry.packages.locker.Locker, poetry 2.5): [project] ones since poetry
+# 2.0, [tool.poetry] ones before and still, and [dependency-groups] (PEP 735) since poetry 2.3.
+_POETRY_LEGACY_KEYS = ("dependencies", "source", "extras", "dev-dependencies")
+_POETRY_KEYS = (*_POETRY_LEGACY_KEYS, "group")
+_POETRY_PROJECT_KEYS = ("requires-python", "dependencies", "optional-dependencies")
+
+
+def poetry_content_hash(pyproject: dict, *, with_dependency_groups: bool = True) -> str:
+    """The `metadata.content-hash` poetry records in poetry.lock for this pyproject.toml
+    (Locker._get_content_hash): sha256 of a JSON dump (sorted keys) of the relevant keys.
+
+    micropipenv 1.10.0's `verify` computes it differently, so the build does not use it: it drops
+    empty values poetry keeps (`dependencies = []` beside `requires-python`), and it ignores
+    [dependency-groups], which poetry hashes since 2.3; either way it calls a fresh lock stale.
+    """
+    project = pyproject.get("project") or {}
+    groups = (pyproject.get("dependency-groups") or {}) if with_dependency_groups else {}
+    tool_poetry = (pyproject.get("tool") or {}).get("poetry") or {}
+    relevant_project = {key: project[key] for key in _POETRY_PROJECT_KEYS if project.get(key) is not None}
+    relevant_poetry = {}
+    for key in _POETRY_KEYS:
+        value = tool_poetry.get(key)
+        # poetry writes the legacy keys as null for a pyproject.toml of poetry 1's shape only.
+        if value is None and (key not in _POETRY_LEGACY_KEYS or relevant_project or groups):
+            continue
+        relevant_poetry[key] = value
+    relevant: dict = {}
+    if relevant_project:
+        relevant["project"] = relevant_project
+    if groups:
+        relevant["dependency-groups"] = groups
+    if relevant:
+        relevant["tool"] = {"poetry": relevant_poetry}
+    else:
+        relevant = relevant_poetry
+    # default=str: a TOML date where poetry expects none gives a hash that matches no lock, not a traceback.
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _poetry_locked_by(lock_path: Path) -> tuple[int, ...] | None:
+    """The poetry release named in poetry.lock's first line (`@generated by Poetry 2.5.1`)."""
+    with lock_path.open(encoding="utf-8") as lock:
+        match = re.search(r"Poetry ([0-9]+(?:\.[0-9]+)*)", lock.readline())
+    return tuple(int(part) for part in match[1].split(".")) if match else None
+
+
+def _check_poetry_lock(app_dir: Path, pyproject: dict) -> None:
+    """Before anything is installed: poetry.lock must be the lock of this pyproject.toml, as
+    poetry judges it (Locker.is_fresh): the content hash it records is this file's, or, for a lock
+    made before poetry 2.3, the hash without [dependency-groups], which poetry then left out."""
+    lock = read_poetry_lock(app_dir / POETRY_LOCK)
+    metadata = lock.get("metadata")
+    recorded = metadata.get("content-hash") if isinstance(metadata, dict) else None
+    expected = {poetry_content_hash(pyproject)}
+    locked_by = _poetry_locked_by(app_dir / POETRY_LOCK)
+    if locked_by is not None and locked_by < (2, 3):
+        expected.add(poetry_content_hash(pyproject, with_dependency_groups=False))
+    if isinstance(recorded, str) and recorded in expected:
+        return
+    raise ConfigError(
+        "poetry.lock is out of date with pyproject.toml: the content hash it records (metadata.content-hash) "
+        "is not this pyproject.toml's.",
+        "pyproject.toml changed after poetry.lock was made, so installing the lock would not give the packages "
+        "pyproject.toml asks for (`poetry install` refuses it too).",
+        "Run `poetry lock` where you develop, commit the updated poetry.lock, and build again.",
+    )
+
+
+def read_poetry_lock(path: Path) -> dict:
+    return _read_toml(path, "poetry.lock is checked against pyproject.toml before anything is installed.") or {}
+
+
+def is_poetry_project(pyproject: dict | None) -> bool:
+    """`poetry install` works on it: pyproject.toml has a [tool.poetry] table (poetry 1's shape, or
+    poetry 2's settings beside [project]). A PEP 621 project that only builds with poetry-core is
+    pip's as much as poetry's: pip installs it as it installs any package."""
+    return isinstance(((pyproject or {}).get("tool") or {}).get("poetry"), dict)
+
+
+def _lock_version(lock: dict) -> tuple[int, ...]:
+    metadata = lock.get("metadata")
+    value = metadata.get("lock-version") if isinstance(metadata, dict) else None
+    try:
+        return tuple(int(part) for part in str(value).split("."))
+    except ValueError:
+        return ()
+
+
+def poetry_pipfile_lock(lock: dict, pyproject: dict, pypi: str | None) -> dict:
+    """The main group of a poetry.lock of lock-version 2.1 or later (poetry 2) in Pipfile.lock's
+    shape, for micropipenv's install_pipenv (hashes, markers, one package at a time, no deps).
+
+    Since lock-version 2.1 the lock records each package's groups and, per group, the marker under
+    which it is needed, and poetry installs from exactly that (Locker.locked_packages) without
+    resolving again. micropipenv 1.10.0 ignores both and guesses the main group from
+    [tool.poetry.dependencies]: for a PEP 621 project (dependencies in [project]) it finds none
+    and stops ("Failed to find package category"). Optional packages (extras) are left out, as
+    `poetry install` without --extras leaves them. `pypi` is the index a package without a source
+    comes from when the lock also names poetry sources (PIP_INDEX_URL, else pip's default).
+    """
+    poetry = (pyproject.get("tool") or {}).get("poetry") or {}
+    sources = [
+        {"name": source["name"], "url": source["url"], "verify_ssl": True}
+        for source in poetry.get("source") or []
+        if isinstance(source, dict) and source.get("name") and source.get("url")
+    ]
+    default: dict[str, dict] = {}
+    for package in lock.get("package") or []:
+        if "main" not in package.get("groups", ()) or package.get("optional") is True:
+            continue
+        markers = package.get("markers")
+        marker = markers.get("main") if isinstance(markers, dict) else markers
+        entry: dict = {"version": f"=={package['version']}"}
+        hashes = [item["hash"] for item in package.get("files") or () if item.get("hash")]
+        if hashes:
+            entry["hashes"] = hashes
+        if marker:
+            entry["markers"] = marker
+        source = package.get("source") or {}
+        kind = source.get("type")
+        if kind == "git":
+            entry = {"git": source["url"], "ref": source.get("resolved_reference") or source.get("reference")}
+            if source.get("subdirectory"):
+                entry["subdirectory"] = source["subdirectory"]
+        elif kind in ("directory", "file", "url"):
+            entry = {**entry, "path": source["url"]}
+        elif kind == "legacy":
+            entry["index"] = source.get("reference")
+        elif sources:  # from PyPI, while other indexes are named: say which one
+            entry["index"] = "pypi"
+        default[_pep503(package["name"])] = entry
+    if sources:
+        sources.insert(0, {"name": "pypi", "url": pypi or PIPENV_DEFAULT_SOURCE["url"], "verify_ssl": True})
+    return {"_meta": {"sources": sources}, "default": default, "develop": {}}
+
+
 def is_pypi_url(url: object) -> bool:
     """pipenv's test for the sources PIPENV_PYPI_MIRROR replaces (pipenv.utils.internet.is_pypi_url)."""
     return isinstance(url, str) and re.match(r"^https?://pypi(?:\.python)?\.org/simple/?$", url) is not None
@@ -384,6 +531,16 @@ def bundled_uv() -> str | None:
     return match[1] if match else None
 
 
+def pinned_poetry() -> str | None:
+    """The poetry version that locks a poetry project without poetry.lock (requirements/poetry.txt)."""
+    try:
+        text = POETRY_REQUIREMENTS.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    match = re.search(r"^poetry==([0-9.]+)", text, re.MULTILINE)
+    return match[1] if match else None
+
+
 def _check_uv_version(pyproject: dict | None, bundled: str | None) -> None:
     """uv refuses to run for a project whose [tool.uv] required-version excludes it, and then says
     so in the middle of `uv lock --check`'s output: say it first, with what to do."""
@@ -406,6 +563,21 @@ def _check_lock(chosen: str, app_dir: Path, pyproject: dict | None) -> None:
         _check_pipfile_lock(app_dir)
     if chosen == UV_LOCK:
         _check_uv_version(pyproject, bundled_uv())
+    if chosen == POETRY_LOCK and pyproject is not None:
+        _check_poetry_lock(app_dir, pyproject)
+
+
+# Installs without a lock file, by the tool that locks it at build time: (manager, file) -> warning.
+_RESOLVED_AT_BUILD = {
+    ("pipenv", "Pipfile"): (
+        "There is no Pipfile.lock, so pipenv resolves Pipfile now and the versions installed can change "
+        "from one build to the next. Run `pipenv lock` and commit Pipfile.lock for repeatable builds.",
+    ),
+    ("poetry", "pyproject.toml"): (
+        "There is no poetry.lock, so poetry resolves pyproject.toml now and the versions installed can "
+        "change from one build to the next. Run `poetry lock` and commit poetry.lock for repeatable builds.",
+    ),
+}
 
 
 def plan(config: Config, python: str | None = None) -> DependencyPlan:
@@ -430,6 +602,10 @@ def plan(config: Config, python: str | None = None) -> DependencyPlan:
         )
 
     _check_lock(chosen, app_dir, pyproject)
+    if manager == "none" and is_poetry_project(pyproject):
+        # `poetry install` locks a project without poetry.lock first, then installs that lock.
+        chosen, manager = "pyproject.toml", "poetry"
+        reason = "pyproject.toml has a [tool.poetry] table and there is no poetry.lock"
 
     files: tuple[str, ...] = (chosen,) if chosen else ()
     not_used: tuple[tuple[str, str], ...] = ()
@@ -448,7 +624,8 @@ def plan(config: Config, python: str | None = None) -> DependencyPlan:
         if config["DISABLE_PYPROJECT_TOML_PROCESSING"]:
             not_used += (("pyproject.toml (the project itself)", "DISABLE_PYPROJECT_TOML_PROCESSING is set"),)
     else:
-        project, skipped = _project(config, pyproject, after_lock=chosen if chosen in LOCKS else None)
+        after_lock = POETRY_LOCK if manager == "poetry" else chosen if chosen in LOCKS else None
+        project, skipped = _project(config, pyproject, after_lock=after_lock)
         not_used += tuple(skipped)
     if manager == "none" and project:
         reason = f"there is no lock file or requirements.txt, only the project's {project}"
@@ -456,11 +633,7 @@ def plan(config: Config, python: str | None = None) -> DependencyPlan:
     warnings = tuple(python_warnings)
     if config.is_set("PIN_PIPENV_VERSION") and manager != "pipenv":
         warnings += ("PIN_PIPENV_VERSION is set but ENABLE_PIPENV is not, so pipenv is not used.",)
-    if chosen == "Pipfile":
-        warnings += (
-            "There is no Pipfile.lock, so pipenv resolves Pipfile now and the versions installed can change "
-            "from one build to the next. Run `pipenv lock` and commit Pipfile.lock for repeatable builds.",
-        )
+    warnings += _RESOLVED_AT_BUILD.get((manager, chosen), ())
     wheelhouse = config.source_dir / WHEELHOUSE
     return DependencyPlan(
         manager=manager,
@@ -634,23 +807,95 @@ def _install_micropipenv_pipfile(config: Config, p: DependencyPlan) -> None:
         )
 
 
-def _install_micropipenv(config: Config, p: DependencyPlan) -> None:
-    lock = p.files[-1]
-    if lock == PIPFILE_LOCK:
-        _install_micropipenv_pipfile(config, p)
-        return
+def _install_poetry_lock(config: Config, p: DependencyPlan, lock_path: Path) -> None:
+    """poetry.lock, already checked against pyproject.toml by plan() (or just made by poetry),
+    installed by micropipenv: its main group as the lock records it since lock-version 2.1 (poetry
+    2), else (poetry 1's locks) as micropipenv finds it from [tool.poetry.dependencies]."""
     env = _env(config, p, MICROPIPENV_PIP_BIN=str(APP_ROOT / "bin" / "pip"), MICROPIPENV_NO_LOCKFILE_PRINT="1")
-    if (config.app_dir / "pyproject.toml").is_file():
-        output.step(f"Checking {lock} is up to date with pyproject.toml (micropipenv verify)")
+    what = f"the packages locked in {POETRY_LOCK}"
+    lock = read_poetry_lock(lock_path)
+    if _lock_version(lock) < (2, 1):
+        output.step(f"Installing the packages locked in {POETRY_LOCK} (micropipenv install)")
+        _run([str(MICROPIPENV), "install", "--method", "poetry"], config, env, pip_failure(what))
+        return
+    pyproject = read_pyproject(config.app_dir) or {}
+    with _scratch("s2i-wsgi-lock-") as scratch:
+        # The main group may name PIP_INDEX_URL (credentials and all): in a scratch directory only.
+        converted = scratch / PIPFILE_LOCK
+        try:
+            converted.write_text(json.dumps(poetry_pipfile_lock(lock, pyproject, env.get("PIP_INDEX_URL"))))
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ConfigError(
+                f"poetry.lock does not read as poetry writes it (lock-version {'.'.join(map(str, _lock_version(lock)))}"
+                f", a package entry lacks or mistypes {exc}).",
+                "The build installs the packages poetry.lock records for the main group, as poetry does.",
+                "Run `poetry lock` where you develop, commit poetry.lock as poetry writes it, and build again.",
+            ) from None
+        output.step(f"Installing the main group locked in {POETRY_LOCK} (micropipenv)")
         _run(
-            [str(MICROPIPENV), "verify", "--method", "poetry"],
+            [str(TOOLS_PYTHON), "-c", _MICROPIPENV_LOCK, str(converted), str(APP_ROOT / "bin" / "pip")],
             config,
             env,
-            out_of_date(lock, "pyproject.toml", "micropipenv verify", "poetry lock"),
+            pip_failure(what),
         )
-    output.step(f"Installing the packages locked in {lock} (micropipenv install)")
-    argv = [str(MICROPIPENV), "install", "--method", "poetry"]
-    _run(argv, config, env, pip_failure(f"the packages locked in {lock}"))
+
+
+def _install_micropipenv(config: Config, p: DependencyPlan) -> None:
+    if p.files[-1] == PIPFILE_LOCK:
+        _install_micropipenv_pipfile(config, p)
+    else:
+        _install_poetry_lock(config, p, config.app_dir / POETRY_LOCK)
+
+
+def _install_poetry(config: Config, p: DependencyPlan) -> None:
+    """A poetry project without poetry.lock, as `poetry install` takes it: the pinned poetry
+    (requirements/poetry.txt) locks a copy of pyproject.toml, then that lock is installed as a
+    committed one is. poetry, the copy and every cache are in a scratch directory, removed after."""
+    with _scratch("s2i-wsgi-poetry-") as scratch:
+        env = _env(config, p, UV_PYTHON_DOWNLOADS="never", UV_CACHE_DIR=str(scratch / "uv"))
+        spec = f"poetry {pinned_poetry() or '(pinned)'}"
+        output.step(f"Installing {spec} into a scratch virtualenv, to lock pyproject.toml")
+
+        def failure(code: int) -> BuildError:
+            return BuildError(
+                f"Installing {spec} failed (status {code}).",
+                "poetry locks a pyproject.toml without poetry.lock, from a scratch virtualenv of its own.",
+                "Check that the index is reachable from the build, or run `poetry lock` where you develop "
+                "and commit poetry.lock (then poetry is not needed).",
+            )
+
+        venv = scratch / "poetry"
+        _run([str(UV), "venv", "--quiet", "--python", SYSTEM_PYTHON, str(venv)], config, env, failure)
+        python = str(venv / "bin" / "python")
+        requirements = str(POETRY_REQUIREMENTS)
+        _run([str(UV), "pip", "install", "--quiet", "--python", python, "-r", requirements], config, env, failure)
+        project = scratch / "project"
+        project.mkdir()
+        for name in ("pyproject.toml", "poetry.toml"):  # poetry.toml: the project's own poetry settings
+            if (config.app_dir / name).is_file():
+                shutil.copyfile(config.app_dir / name, project / name)
+        bundle = secrets.system_ca_bundle()  # poetry's requests trusts certifi's bundle only
+        if bundle is not None:
+            env.setdefault("REQUESTS_CA_BUNDLE", str(bundle))
+        env.update(
+            POETRY_CACHE_DIR=str(scratch / "cache"),
+            POETRY_CONFIG_DIR=str(scratch / "config"),
+            POETRY_DATA_DIR=str(scratch / "data"),
+            POETRY_NO_INTERACTION="1",
+            # Resolve for the app's virtualenv (its Python), without making one of poetry's own.
+            POETRY_VIRTUALENVS_CREATE="false",
+            VIRTUAL_ENV=str(APP_ROOT),
+        )
+        output.step("Locking pyproject.toml (poetry lock)")
+        code = output.run([str(venv / "bin" / "poetry"), "lock"], cwd=project, env=env)
+        if code != 0:
+            raise BuildError(
+                f"poetry could not lock pyproject.toml (poetry lock exited with status {code}).",
+                "There is no poetry.lock, so the build asks poetry to resolve pyproject.toml first, as "
+                "`poetry install` does; poetry's output above says why it could not.",
+                "Run `poetry lock` where you develop, fix what it reports, commit poetry.lock, and build again.",
+            )
+        _install_poetry_lock(config, p, project / POETRY_LOCK)
 
 
 def _install_pipenv_itself(config: Config, p: DependencyPlan, env: Mapping[str, str]) -> str:
@@ -733,11 +978,13 @@ def install(dependency_plan: DependencyPlan, config: Config) -> None:
         _install_pipenv(config, p)
     elif p.manager == "micropipenv":
         _install_micropipenv(config, p)
+    elif p.manager == "poetry":
+        _install_poetry(config, p)
     elif p.manager == "pip":
         output.step("Installing dependencies from requirements.txt")
         _pip(config, p, "-r", REQUIREMENTS, what="the packages in requirements.txt")
     if p.project:
-        locked = p.manager in ("pipenv", "micropipenv")
+        locked = p.manager in ("pipenv", "micropipenv", "poetry")
         output.step(f"Installing the project from {p.project} (pip install {'--no-deps ' if locked else ''}.)")
         _pip(config, p, *(["--no-deps"] if locked else []), ".", what=f"the project described by {p.project}")
     if p.manager == "none" and not p.project:

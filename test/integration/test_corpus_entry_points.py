@@ -1,6 +1,6 @@
 """Apps laid out as other platforms document them build unchanged through the real s2i: main.py
-defining `app` (Google Cloud's buildpacks with pip, Railpack with uv) and a Flask app factory in a
-package (Flask's tutorial), served in production as UID 1001 and as an arbitrary UID."""
+defining `app` (Google Cloud's buildpacks with pip, poetry and uv, Railpack with uv) and a Flask app
+factory in a package (Flask's tutorial), served in production as UID 1001 and as an arbitrary UID."""
 
 from __future__ import annotations
 
@@ -18,6 +18,11 @@ FACTORY_REASON = (
 @pytest.fixture(scope="module")
 def railpack_locked(builder, tmp_path_factory):
     return harness.uv_locked("corpus_railpack_main_flask", tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def google_uv_locked(builder, tmp_path_factory):
+    return harness.uv_locked("corpus_google_main_uv", tmp_path_factory)
 
 
 def serve(containers, image: str, user: str | None, *run_args: str):
@@ -59,6 +64,37 @@ def test_the_railpack_uv_app_answers_its_marker(built, containers, railpack_lock
     assert_answers(
         container,
         b"Hello from corpus_railpack_main_flask\n",
+        "---> Serving main:app (main.py defines `app`) with mod_wsgi-express",
+    )
+
+
+# What the build log says it installs each Google-style app with (poetry.lock: committed, made by
+# poetry 2 for a PEP 621 project with package-mode = false; uv.lock: made by the builder's uv).
+GOOGLE_INSTALLS = {
+    "corpus_google_main_poetry": (
+        "---> Dependencies: micropipenv from pyproject.toml, poetry.lock (there is a poetry.lock)\n",
+        "---> Installing the main group locked in poetry.lock (micropipenv)\n",
+    ),
+    "corpus_google_main_uv": (
+        "---> Dependencies: uv from pyproject.toml, uv.lock (there is a uv.lock)\n",
+        "---> Installing the packages locked in uv.lock (uv sync --locked)\n",
+    ),
+}
+
+
+@USERS
+@pytest.mark.parametrize("app", list(GOOGLE_INSTALLS))
+def test_a_google_style_main_py_app_with_poetry_or_uv_answers_its_marker(
+    built, containers, google_uv_locked, app, user
+):
+    build = built(app, source=google_uv_locked if app == "corpus_google_main_uv" else None).assert_ok()
+    for line in GOOGLE_INSTALLS[app]:
+        assert line in build.output, build.output[-6000:]
+    assert "Installing the project" not in build.output  # neither is a package
+    container = serve(containers, build.image, user)
+    assert_answers(
+        container,
+        f"Hello from {app}\n".encode(),
         "---> Serving main:app (main.py defines `app`) with mod_wsgi-express",
     )
 

@@ -320,6 +320,55 @@ def test_enable_pipenv_and_enable_micropipenv_together_are_rejected(pipfile_lock
     ) in result.output
 
 
+@pytest.mark.parametrize("user", [None, "123456:0"], ids=["uid-1001", "arbitrary-uid"])
+def test_a_poetry_project_without_a_lock_is_locked_by_poetry_then_installed_without_leaving_poetry(
+    built, containers, user
+):
+    result = built("deps_poetry_no_lock").assert_ok()
+    assert (
+        "---> Dependencies: poetry from pyproject.toml "
+        "(pyproject.toml has a [tool.poetry] table and there is no poetry.lock)\n"
+    ) in result.output
+    assert (
+        "WARNING: There is no poetry.lock, so poetry resolves pyproject.toml now and the versions installed can "
+        "change from one build to the next. Run `poetry lock` and commit poetry.lock for repeatable builds.\n"
+    ) in result.output
+    pinned = (harness.REPO / "requirements" / "poetry.txt").read_text().split("poetry==", 1)[1].split()[0]
+    assert f"---> Installing poetry {pinned} into a scratch virtualenv, to lock pyproject.toml\n" in result.output
+    assert "---> Locking pyproject.toml (poetry lock)\n" in result.output
+    assert "---> Installing the main group locked in poetry.lock (micropipenv)\n" in result.output
+    container = containers(result.image, *(["--user", user] if user else []))
+    container.wait_ready()
+    status, body, _ = container.get("/")
+    assert (status, body) == (200, b"deps_poetry_no_lock: attrs 25.3.0\n"), container.logs()
+    # Neither poetry, nor its caches, nor the lock it made are left in the app image.
+    # (find's status is not asked: an arbitrary UID cannot read every directory of the image.)
+    leftovers = "find / -xdev \\( -name poetry -o -name pypoetry -o -name 'poetry-*' -o -name poetry.lock \\) -print"
+    check = container.exec("bash", "-c", f"{leftovers} 2>/dev/null; true")
+    assert check.stdout.decode() == "", harness.text(check)
+
+
+POETRY_LOCK_STALE = (
+    "ERROR: poetry.lock is out of date with pyproject.toml: the content hash it records (metadata.content-hash) "
+    "is not this pyproject.toml's.\n\n"
+    "pyproject.toml changed after poetry.lock was made, so installing the lock would not give the packages "
+    "pyproject.toml asks for (`poetry install` refuses it too).\n\n"
+    "Run `poetry lock` where you develop, commit the updated poetry.lock, and build again."
+)
+
+
+def test_a_poetry_lock_out_of_date_with_pyproject_stops_the_build_before_installing(build_source, tmp_path_factory):
+    source = copy_app("corpus_google_main_poetry", tmp_path_factory)
+    pyproject = source / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace('"gunicorn (>=23.0.0)",', '"gunicorn (>=23.0.0)",\n    "attrs",')
+    )
+    result = build_source("corpus_google_main_poetry", source)
+    assert result.returncode != 0
+    assert POETRY_LOCK_STALE in result.output
+    assert "locked in poetry.lock" not in result.output
+
+
 def test_a_uv_lock_out_of_date_with_pyproject_stops_the_build(uv_locked, build_source, tmp_path_factory):
     source = tmp_path_factory.mktemp("stale") / "deps_uv_lock"
     shutil.copytree(uv_locked, source)
