@@ -15,6 +15,7 @@ from pathlib import Path
 from . import (
     __version__,
     cache,
+    deps,
     envfile,
     factory,
     fatal_listener,
@@ -252,6 +253,11 @@ def cmd_detect(_: argparse.Namespace) -> int:
     if entry.django:
         migrate = "no (DISABLE_MIGRATE)" if config["DISABLE_MIGRATE"] else "yes"
         print(f"django:       settings {entry.django.settings_module}; migrate at start: {migrate}")
+    found = deps.directory(config)
+    if found.reason:  # APP_HOME is set: the dependency files may be there or at the source root
+        print(f"dependencies: read at {deps.where(found.relative)} ({found.reason})")
+    for name, why in found.not_used:
+        print(f"not used:     {name} ({why})")
     print("command:      " + shlex.join(argv))
     for name, value in extra_env.items():
         print(f"environment:  {name}={value}")

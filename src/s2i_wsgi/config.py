@@ -235,8 +235,9 @@ VARIABLES: list[Variable] = [
         "APP_HOME",
         RELATIVE_DIR,
         None,
-        "Subdirectory of the source that holds the application; detection, dependency files and the "
-        "server's working directory are taken from there.",
+        "Subdirectory of the source that holds the application: detection, the server's working directory "
+        "and Django's manage.py commands are taken from there; dependency files too when it has any, else "
+        "from the source root (as in sclorg's image). warpdrive's `.warpdrive/home` sets it.",
         APPLICATION,
     ),
     Variable(
@@ -751,8 +752,10 @@ BY_NAME: dict[str, Variable] = {variable.name: variable for variable in VARIABLE
 # Reading the app's environment files (envfile: one meaning of quotes on every path).
 
 
-# warpdrive keeps some settings as one-value files in .warpdrive/.
-WARPDRIVE_VALUE_FILES = {"deploy_mode": "WARPDRIVE_DEPLOY_MODE"}
+# warpdrive keeps some settings as one-value files in .warpdrive/. Its `home` names the app's
+# directory in the source with the meaning of sclorg's APP_HOME: warpdrive installs requirements.txt
+# from the source root, then runs the app (and Django's manage.py) from there.
+WARPDRIVE_VALUE_FILES = {"deploy_mode": "WARPDRIVE_DEPLOY_MODE", "home": "APP_HOME"}
 
 
 def _warpdrive_value_files(source_dir: Path) -> list[tuple[str, dict[str, str]]]:

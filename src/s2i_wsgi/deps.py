@@ -36,6 +36,17 @@ setup.py/setup.cfg (unless DISABLE_SETUP_PY_PROCESSING); after a lock file
 with `--no-deps`, so the lock stays the only source of versions (a poetry
 project only when it is a package: not with package-mode = false).
 
+Where the files are read (`directory`): the source root, or APP_HOME when it
+is set and holds dependency files of its own. sclorg's image (and warpdrive
+with .warpdrive/home) installs from the source root and uses APP_HOME only for
+where the app runs, so an app laid out that way (requirements.txt at the top,
+the app in web/ with APP_HOME=web) is installed from the root; one that keeps
+its files next to the app in APP_HOME (this builder's own layout) from there.
+When both hold them, APP_HOME's win and the build log names the root's as
+not used. The installers, the project, the Python version files and the
+incremental build's fingerprint all follow that directory; the wheelhouse
+stays warpdrive's, at the source root.
+
 A lock file pins the complete set of packages, so a requirements.txt (or a
 second lock file) next to it is not used; the build log says so. Before any
 install, a Python version the app's files require and this image's Python
@@ -103,6 +114,10 @@ class DependencyPlan:
     warnings: tuple[str, ...] = field(default=())
     # The setting whose index replaces PyPI in a Pipfile's sources (pypi_mirror), by name only.
     pypi_mirror: str | None = None
+    # Where the files are read and the installers run, relative to the source root ("." or
+    # APP_HOME), and why (empty when APP_HOME is not set: there is no choice to explain).
+    directory: str = "."
+    directory_reason: str = ""
 
 
 _DECIDES = "The build decides from the app's files how to install its packages."
@@ -167,9 +182,10 @@ def read_pyproject(app_dir: Path) -> dict | None:
     return data
 
 
-def _project(config: Config, pyproject: dict | None, *, after_lock: str | None) -> tuple[str | None, list]:
-    """Whether pip installs the project itself, and the files skipped (with why)."""
-    app_dir = config.app_dir
+def _project(
+    config: Config, app_dir: Path, pyproject: dict | None, *, after_lock: str | None
+) -> tuple[str | None, list]:
+    """Whether pip installs the project itself (from app_dir), and the files skipped (with why)."""
     skipped: list[tuple[str, str]] = []
     has_setup = [name for name in ("setup.py", "setup.cfg") if (app_dir / name).is_file()]
     if pyproject is not None and ("project" in pyproject or "build-system" in pyproject):
@@ -189,7 +205,7 @@ def _project(config: Config, pyproject: dict | None, *, after_lock: str | None) 
     return None, skipped
 
 
-def _check_switches(config: Config, found: set[str]) -> None:
+def _check_switches(config: Config, found: set[str], app_dir: Path) -> None:
     """Settings that contradict each other, or the files, stop the build."""
     pipenv, micropipenv = config["ENABLE_PIPENV"], config["ENABLE_MICROPIPENV"]
     if pipenv and micropipenv:
@@ -201,7 +217,7 @@ def _check_switches(config: Config, found: set[str]) -> None:
         )
     if pipenv and not found & {PIPFILE_LOCK, "Pipfile", REQUIREMENTS}:
         raise ConfigError(
-            f"ENABLE_PIPENV is set, but there is no Pipfile.lock, Pipfile or requirements.txt in {config.app_dir}.",
+            f"ENABLE_PIPENV is set, but there is no Pipfile.lock, Pipfile or requirements.txt in {app_dir}.",
             "pipenv installs the packages one of them lists; without any it would install nothing.",
             "Run `pipenv lock` and commit Pipfile and Pipfile.lock (or add a requirements.txt), or unset "
             "ENABLE_PIPENV.",
@@ -580,17 +596,93 @@ _RESOLVED_AT_BUILD = {
 }
 
 
+# ---------------------------------------------------------------------------
+# Where the dependency files are read: the source root or APP_HOME.
+
+# Files that say what to install; pyproject.toml counts only when it declares a project (below).
+DEPENDENCY_FILES = (*LOCKS, REQUIREMENTS, "Pipfile", "setup.py", "setup.cfg")
+SOURCE_ROOT = "the source root"
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Where the dependency files are read, and why; `not_used` as in DependencyPlan."""
+
+    relative: str  # "." or APP_HOME
+    reason: str
+    not_used: tuple[tuple[str, str], ...] = ()
+
+
+def _declares_project(path: Path) -> bool:
+    """A pyproject.toml that says what to install ([project], [build-system], [tool.poetry]); one that
+    only configures tools (ruff, pytest) does not. One that does not parse counts: reading it where it
+    is used says what is wrong with it."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True
+    tool = data.get("tool")
+    return "project" in data or "build-system" in data or (isinstance(tool, dict) and "poetry" in tool)
+
+
+def dependency_files(directory: Path) -> list[str]:
+    """The dependency files in `directory`. A link counts even when it leads nowhere, so that plan()
+    reports it instead of reading the other directory."""
+    found = [name for name in DEPENDENCY_FILES if (directory / name).is_file() or (directory / name).is_symlink()]
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_symlink() or (pyproject.is_file() and _declares_project(pyproject)):
+        found.append("pyproject.toml")
+    return found
+
+
+def directory(config: Config) -> Directory:
+    """Where the app's dependency files are read: APP_HOME when it holds any, else the source root
+    when it does (sclorg's layout: APP_HOME is only where the app runs), else APP_HOME."""
+    home = config["APP_HOME"]
+    if not home or config.app_dir == config.source_dir:
+        return Directory(".", "")
+    at_home, at_root = dependency_files(config.app_dir), dependency_files(config.source_dir)
+    if at_home:
+        reason = f"APP_HOME={home} holds {', '.join(at_home)}"
+        if not at_root:
+            return Directory(home, reason)
+        include = os.path.relpath(config.source_dir / REQUIREMENTS, config.app_dir)
+        hint = (
+            f"; to install both, include it from {home}/{REQUIREMENTS} with a line `-r {include}`"
+            if REQUIREMENTS in at_home and REQUIREMENTS in at_root
+            else ""
+        )
+        why = (
+            f"APP_HOME={home} has dependency files of its own, and those next to the app win; "
+            f"sclorg's image would install the root's instead{hint}"
+        )
+        return Directory(home, reason, ((f"{', '.join(at_root)} at {SOURCE_ROOT}", why),))
+    if at_root:
+        reason = (
+            f"APP_HOME={home} holds no dependency files and {SOURCE_ROOT} holds {', '.join(at_root)}; "
+            "as in sclorg's image, APP_HOME is where the app runs"
+        )
+        return Directory(".", reason)
+    return Directory(home, f"neither APP_HOME={home} nor {SOURCE_ROOT} holds dependency files")
+
+
+def where(directory: str) -> str:
+    """A Directory.relative as the build log says it."""
+    return SOURCE_ROOT if directory == "." else directory
+
+
 def plan(config: Config, python: str | None = None) -> DependencyPlan:
     """Decide, without running anything, how the app's dependencies are installed.
 
     `python` is the version to check requires-python against (default: the
     running one, which is the app virtualenv's Python).
     """
-    app_dir = config.app_dir
+    chosen_dir = directory(config)
+    app_dir = config.source_dir / chosen_dir.relative
     for name in (*LOCKS, REQUIREMENTS, "Pipfile", "setup.py", "setup.cfg"):
         _check_link(app_dir / name)
     found = {name for name in (*LOCKS, REQUIREMENTS, "Pipfile") if (app_dir / name).is_file()}
-    _check_switches(config, found)
+    _check_switches(config, found, app_dir)
     pyproject = read_pyproject(app_dir)
     python_warnings = python_version.check(app_dir, pyproject, python or platform.python_version())
     chosen, manager, reason = _choose(config, found)
@@ -625,8 +717,9 @@ def plan(config: Config, python: str | None = None) -> DependencyPlan:
             not_used += (("pyproject.toml (the project itself)", "DISABLE_PYPROJECT_TOML_PROCESSING is set"),)
     else:
         after_lock = POETRY_LOCK if manager == "poetry" else chosen if chosen in LOCKS else None
-        project, skipped = _project(config, pyproject, after_lock=after_lock)
+        project, skipped = _project(config, app_dir, pyproject, after_lock=after_lock)
         not_used += tuple(skipped)
+    not_used += chosen_dir.not_used
     if manager == "none" and project:
         reason = f"there is no lock file or requirements.txt, only the project's {project}"
 
@@ -645,6 +738,8 @@ def plan(config: Config, python: str | None = None) -> DependencyPlan:
         pipenv_version=config["PIN_PIPENV_VERSION"] if manager == "pipenv" else None,
         warnings=warnings,
         pypi_mirror=pypi_mirror(config) if manager == "pipenv" or chosen == PIPFILE_LOCK else None,
+        directory=chosen_dir.relative,
+        directory_reason=chosen_dir.reason,
     )
 
 
@@ -659,6 +754,8 @@ def describe(dependency_plan: DependencyPlan) -> None:
         output.step(f"Dependencies: {p.manager} from {', '.join(p.files)} ({p.reason})")
     elif p.project:
         output.step(f"Dependencies: the project's {p.project} only ({p.reason})")
+    if p.directory_reason:
+        output.info(f"Dependency files are read at {where(p.directory)}: {p.directory_reason}.")
     for name, why in p.not_used:
         output.info(f"Also found {name}, not used because {why}.")
     if p.wheelhouse is not None:
@@ -693,9 +790,14 @@ def _env(config: Config, dependency_plan: DependencyPlan | None, **extra: str) -
 Failure = Callable[[int], BuildError]
 
 
-def _run(argv: list[str], config: Config, env: Mapping[str, str], failure: Failure) -> None:
-    """Run one installer step in the app directory; a non-zero exit raises failure(exit status)."""
-    code = output.run(argv, cwd=config.app_dir, env=env)
+def dependency_dir(config: Config, dependency_plan: DependencyPlan | None) -> Path:
+    """Where the plan's installers run (the app directory without a plan)."""
+    return config.app_dir if dependency_plan is None else config.source_dir / dependency_plan.directory
+
+
+def _run(argv: list[str], cwd: Path, env: Mapping[str, str], failure: Failure) -> None:
+    """Run one installer step in `cwd`; a non-zero exit raises failure(exit status)."""
+    code = output.run(argv, cwd=cwd, env=env)
     if code != 0:
         raise failure(code)
 
@@ -730,7 +832,8 @@ def _scratch(prefix: str) -> Iterator[Path]:
 
 def pip_install(config: Config, *args: str, what: str, dependency_plan: DependencyPlan | None = None) -> None:
     """`pip install ARGS` into the app's virtualenv, with the build's installer environment."""
-    _run([str(PYTHON), "-m", "pip", "install", *args], config, _env(config, dependency_plan), pip_failure(what))
+    cwd = dependency_dir(config, dependency_plan)
+    _run([str(PYTHON), "-m", "pip", "install", *args], cwd, _env(config, dependency_plan), pip_failure(what))
 
 
 def _pip(config: Config, p: DependencyPlan, *args: str, what: str) -> None:
@@ -740,10 +843,11 @@ def _pip(config: Config, p: DependencyPlan, *args: str, what: str) -> None:
 def _install_uv(config: Config, p: DependencyPlan) -> None:
     env = _env(config, p, UV_PROJECT_ENVIRONMENT=str(APP_ROOT), UV_PYTHON_DOWNLOADS="never", UV_LINK_MODE="copy")
     python = ["--python", str(PYTHON)]
+    cwd = dependency_dir(config, p)
     output.step("Checking uv.lock is up to date with pyproject.toml (uv lock --check)")
     _run(
         [str(UV), "lock", "--check", "--offline", *python],
-        config,
+        cwd,
         env,
         out_of_date(UV_LOCK, "pyproject.toml", "uv lock --check", "uv lock"),
     )
@@ -753,7 +857,7 @@ def _install_uv(config: Config, p: DependencyPlan) -> None:
         argv.append("--no-install-project")
     _run(
         argv,
-        config,
+        cwd,
         env,
         lambda code: BuildError(
             f"Installing the packages locked in uv.lock failed (uv exited with status {code}).",
@@ -792,16 +896,17 @@ except micropipenv.MicropipenvException as exc:
 def _install_micropipenv_pipfile(config: Config, p: DependencyPlan) -> None:
     """Pipfile.lock, already checked against Pipfile by plan(), installed by micropipenv."""
     env = _env(config, p, MICROPIPENV_NO_LOCKFILE_PRINT="1")
-    lock = config.app_dir / PIPFILE_LOCK
+    cwd = dependency_dir(config, p)
+    lock = cwd / PIPFILE_LOCK
     mirror = _mirror_value(p, env)
     with _scratch("s2i-wsgi-lock-") as scratch:
         if mirror:  # the copy may hold the mirror's credentials: in a scratch directory only
             lock = scratch / PIPFILE_LOCK
-            lock.write_text(json.dumps(with_mirror(read_pipfile_lock(config.app_dir / PIPFILE_LOCK), mirror)))
+            lock.write_text(json.dumps(with_mirror(read_pipfile_lock(cwd / PIPFILE_LOCK), mirror)))
         output.step("Installing the packages locked in Pipfile.lock (micropipenv)")
         _run(
             [str(TOOLS_PYTHON), "-c", _MICROPIPENV_LOCK, str(lock), str(APP_ROOT / "bin" / "pip")],
-            config,
+            cwd,
             env,
             pip_failure(f"the packages locked in {PIPFILE_LOCK}"),
         )
@@ -812,13 +917,14 @@ def _install_poetry_lock(config: Config, p: DependencyPlan, lock_path: Path) -> 
     installed by micropipenv: its main group as the lock records it since lock-version 2.1 (poetry
     2), else (poetry 1's locks) as micropipenv finds it from [tool.poetry.dependencies]."""
     env = _env(config, p, MICROPIPENV_PIP_BIN=str(APP_ROOT / "bin" / "pip"), MICROPIPENV_NO_LOCKFILE_PRINT="1")
+    cwd = dependency_dir(config, p)
     what = f"the packages locked in {POETRY_LOCK}"
     lock = read_poetry_lock(lock_path)
     if _lock_version(lock) < (2, 1):
         output.step(f"Installing the packages locked in {POETRY_LOCK} (micropipenv install)")
-        _run([str(MICROPIPENV), "install", "--method", "poetry"], config, env, pip_failure(what))
+        _run([str(MICROPIPENV), "install", "--method", "poetry"], cwd, env, pip_failure(what))
         return
-    pyproject = read_pyproject(config.app_dir) or {}
+    pyproject = read_pyproject(cwd) or {}
     with _scratch("s2i-wsgi-lock-") as scratch:
         # The main group may name PIP_INDEX_URL (credentials and all): in a scratch directory only.
         converted = scratch / PIPFILE_LOCK
@@ -834,7 +940,7 @@ def _install_poetry_lock(config: Config, p: DependencyPlan, lock_path: Path) -> 
         output.step(f"Installing the main group locked in {POETRY_LOCK} (micropipenv)")
         _run(
             [str(TOOLS_PYTHON), "-c", _MICROPIPENV_LOCK, str(converted), str(APP_ROOT / "bin" / "pip")],
-            config,
+            cwd,
             env,
             pip_failure(what),
         )
@@ -844,7 +950,7 @@ def _install_micropipenv(config: Config, p: DependencyPlan) -> None:
     if p.files[-1] == PIPFILE_LOCK:
         _install_micropipenv_pipfile(config, p)
     else:
-        _install_poetry_lock(config, p, config.app_dir / POETRY_LOCK)
+        _install_poetry_lock(config, p, dependency_dir(config, p) / POETRY_LOCK)
 
 
 def _install_poetry(config: Config, p: DependencyPlan) -> None:
@@ -853,6 +959,7 @@ def _install_poetry(config: Config, p: DependencyPlan) -> None:
     committed one is. poetry, the copy and every cache are in a scratch directory, removed after."""
     with _scratch("s2i-wsgi-poetry-") as scratch:
         env = _env(config, p, UV_PYTHON_DOWNLOADS="never", UV_CACHE_DIR=str(scratch / "uv"))
+        cwd = dependency_dir(config, p)
         spec = f"poetry {pinned_poetry() or '(pinned)'}"
         output.step(f"Installing {spec} into a scratch virtualenv, to lock pyproject.toml")
 
@@ -865,15 +972,15 @@ def _install_poetry(config: Config, p: DependencyPlan) -> None:
             )
 
         venv = scratch / "poetry"
-        _run([str(UV), "venv", "--quiet", "--python", SYSTEM_PYTHON, str(venv)], config, env, failure)
+        _run([str(UV), "venv", "--quiet", "--python", SYSTEM_PYTHON, str(venv)], cwd, env, failure)
         python = str(venv / "bin" / "python")
         requirements = str(POETRY_REQUIREMENTS)
-        _run([str(UV), "pip", "install", "--quiet", "--python", python, "-r", requirements], config, env, failure)
+        _run([str(UV), "pip", "install", "--quiet", "--python", python, "-r", requirements], cwd, env, failure)
         project = scratch / "project"
         project.mkdir()
         for name in ("pyproject.toml", "poetry.toml"):  # poetry.toml: the project's own poetry settings
-            if (config.app_dir / name).is_file():
-                shutil.copyfile(config.app_dir / name, project / name)
+            if (cwd / name).is_file():
+                shutil.copyfile(cwd / name, project / name)
         bundle = secrets.system_ca_bundle()  # poetry's requests trusts certifi's bundle only
         if bundle is not None:
             env.setdefault("REQUESTS_CA_BUNDLE", str(bundle))
@@ -913,10 +1020,11 @@ def _install_pipenv_itself(config: Config, p: DependencyPlan, env: Mapping[str, 
 
     python = PIPENV_VENV / "bin" / "python"
     source = [spec] if spec else ["-r", str(PIPENV_REQUIREMENTS)]
-    _run([str(UV), "venv", "--quiet", "--clear", "--python", SYSTEM_PYTHON, str(PIPENV_VENV)], config, env, failure)
-    _run([str(UV), "pip", "install", "--quiet", "--python", str(python), *source], config, env, failure)
+    cwd = dependency_dir(config, p)
+    _run([str(UV), "venv", "--quiet", "--clear", "--python", SYSTEM_PYTHON, str(PIPENV_VENV)], cwd, env, failure)
+    _run([str(UV), "pip", "install", "--quiet", "--python", str(python), *source], cwd, env, failure)
     relative = os.path.relpath(PIPENV_VENV / "bin" / "pipenv", PIPENV_LINK.parent)
-    _run(["ln", "-sfn", relative, str(PIPENV_LINK)], config, env, failure)
+    _run(["ln", "-sfn", relative, str(PIPENV_LINK)], cwd, env, failure)
     return str(PIPENV_VENV / "bin" / "pipenv")
 
 
@@ -953,7 +1061,7 @@ def _install_pipenv(config: Config, p: DependencyPlan) -> None:
         output.step(f"Installing {what} ({' '.join(['pipenv', *argv[1:]])})")
         _run(
             argv,
-            config,
+            dependency_dir(config, p),
             env,
             lambda code: BuildError(
                 f"Installing {what} failed (pipenv exited with status {code}).",

@@ -129,7 +129,7 @@ def identity(builder: Listing) -> str:
 
 def fingerprint(config: Config, plan: DependencyPlan, server: str, source_dir: Path, builder: str) -> str:
     """A digest of everything that decides the virtualenv; NotReusable when the source itself does."""
-    app_dir = config.app_dir
+    app_dir = config.source_dir / plan.directory  # where the plan's files are: APP_HOME or the source root
     if plan.project:
         raise NotReusable(f"the project itself is installed from its {plan.project}, which is part of the source")
     if plan.manager == "uv" and not config["DISABLE_PYPROJECT_TOML_PROCESSING"]:
@@ -154,6 +154,7 @@ def fingerprint(config: Config, plan: DependencyPlan, server: str, source_dir: P
         "builder": builder,
         "builder-requirements": {p.name: _digest(p) for p in sorted((BUILDER_HOME / "requirements").glob("*.txt"))},
         "manager": plan.manager,
+        "directory": plan.directory,
         "pipenv": plan.pipenv_version,
         "files": {str(p.relative_to(app_dir) if p.is_relative_to(app_dir) else p): _digest(p) for p in files},
         "wheelhouse": sorted(p.name for p in plan.wheelhouse.iterdir()) if plan.wheelhouse else None,

@@ -290,6 +290,22 @@ def test_an_sclorg_style_enable_pipenv_app_with_requirements_txt_finds_its_pinne
     answers(result.image, containers, b"corpus_sclorg_enable_pipenv: pipenv, version 2026.2.2\n")
 
 
+def test_an_sclorg_style_app_home_app_installs_the_requirements_at_the_source_root(built, containers):
+    result = built("corpus_sclorg_app_home").assert_ok()
+    assert "---> Dependencies: pip from requirements.txt (there is a requirements.txt)\n" in result.output
+    assert (
+        "\nDependency files are read at the source root: APP_HOME=web holds no dependency files and the "
+        "source root holds requirements.txt; as in sclorg's image, APP_HOME is where the app runs.\n"
+    ) in result.output
+    assert "---> Entry point: wsgi:application (wsgi.py defines `application`)\n" in result.output
+    answers(result.image, containers, b"corpus_sclorg_app_home: Flask 3.1.3 in web\n")
+    detect = harness.run_once(result.image, "s2i-wsgi", "detect").stdout.decode()
+    assert (
+        "dependencies: read at the source root (APP_HOME=web holds no dependency files and the source root "
+        "holds requirements.txt; as in sclorg's image, APP_HOME is where the app runs)\n"
+    ) in detect
+
+
 @pytest.fixture(scope="module")
 def older_lock(pipfile_locked) -> Path:
     """corpus_pipenv_older_lock locked by PIPENV_OLDER, which today's pipenv (the builder's pinned

@@ -194,6 +194,42 @@ def test_detect_shows_an_app_module_from_an_installed_package(source, capsys, mo
     assert "searched:" not in out
 
 
+def test_detect_explains_where_the_dependency_files_are_read_with_app_home(source, capsys):
+    source({"web/wsgi.py": "application = 1\n", "requirements.txt": "", ".s2i/environment": "APP_HOME=web\n"})
+    assert cli.main(["detect"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert (
+        "dependencies: read at the source root (APP_HOME=web holds no dependency files and the source root "
+        "holds requirements.txt; as in sclorg's image, APP_HOME is where the app runs)"
+    ) in lines
+    assert not [line for line in lines if line.startswith("not used:")]
+
+
+def test_detect_names_the_root_files_not_used_when_app_home_has_its_own(source, capsys):
+    source(
+        {
+            "web/wsgi.py": "application = 1\n",
+            "web/requirements.txt": "",
+            "requirements.txt": "",
+            ".s2i/environment": "APP_HOME=web\n",
+        }
+    )
+    assert cli.main(["detect"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "dependencies: read at web (APP_HOME=web holds requirements.txt)" in lines
+    assert (
+        "not used:     requirements.txt at the source root (APP_HOME=web has dependency files of its own, and "
+        "those next to the app win; sclorg's image would install the root's instead; to install both, include "
+        "it from web/requirements.txt with a line `-r ../requirements.txt`)"
+    ) in lines
+
+
+def test_detect_without_app_home_says_nothing_about_dependencies(source, capsys):
+    source({"wsgi.py": "application = 1\n", "requirements.txt": ""})
+    assert cli.main(["detect"]) == 0
+    assert "dependencies:" not in capsys.readouterr().out
+
+
 def test_detect_reports_an_ambiguity_with_both_candidates(source, capsys):
     source({"one/wsgi.py": "application = 1\n", "two/wsgi.py": "application = 2\n"})
     assert cli.main(["detect"]) == 1

@@ -196,6 +196,23 @@ def test_a_bad_value_in_s2i_environment_names_that_file(make_app, load_config):
     assert "WEB_CONCURRENCY must be a whole number from 1 to 64." in message
 
 
+def test_warpdrive_home_sets_app_home_and_s2i_environment_wins(make_app, load_config):
+    cfg = load_config(make_app({".warpdrive/home": "web\n", "web/wsgi.py": ""}))
+    assert (cfg["APP_HOME"], cfg.source_of("APP_HOME"), cfg.app_dir.name) == ("web", ".warpdrive/home", "web")
+    cfg = load_config(make_app({".warpdrive/home": "web\n", ".s2i/environment": "APP_HOME=site\n"}))
+    assert (cfg["APP_HOME"], cfg.source_of("APP_HOME")) == ("site", ".s2i/environment")
+
+
+def test_an_absolute_warpdrive_home_is_refused_naming_the_file(make_app, load_config):
+    # warpdrive took an absolute path too; here the app's directory must be part of the source.
+    with pytest.raises(ConfigError) as raised:
+        load_config(make_app({".warpdrive/home": "/opt/app-root/src/web\n"}))
+    assert str(raised.value).startswith(
+        "APP_HOME='/opt/app-root/src/web' (set in .warpdrive/home) is not a valid value.\n\n"
+        "APP_HOME must be a directory inside the source, relative to it (e.g. src/web)."
+    )
+
+
 def test_a_bad_value_in_warpdrive_environment_names_that_file(make_app, load_config):
     app = make_app({".warpdrive/environment": "MOD_WSGI_THREADS=0\n"})
     with pytest.raises(ConfigError, match=r"MOD_WSGI_THREADS='0' \(set in \.warpdrive/environment\)"):

@@ -293,6 +293,114 @@ def test_the_warpdrive_wheelhouse_is_found_at_the_source_root(make_app, load_con
     assert p.wheelhouse == app / ".warpdrive" / "wheelhouse"
 
 
+# ---------------------------------------------------------------------------
+# Where the dependency files are read: APP_HOME, or the source root as sclorg's image reads them.
+
+WEB_APP = {"web/wsgi.py": "application = None\n", ".s2i/environment": "APP_HOME=web\n"}
+
+
+def test_without_app_home_the_files_are_read_at_the_source_root_and_nothing_is_explained(make_app, load_config):
+    p = plan_for(make_app, load_config, {"requirements.txt": "flask\n"})
+    assert (p.directory, p.directory_reason) == (".", "")
+
+
+def test_app_home_without_dependency_files_reads_them_at_the_source_root_as_sclorg_does(make_app, load_config):
+    p = deps.plan(load_config(make_app({**WEB_APP, "requirements.txt": "flask\n"})), python="3.13.5")
+    assert (p.manager, p.files, p.directory) == ("pip", ("requirements.txt",), ".")
+    assert p.directory_reason == (
+        "APP_HOME=web holds no dependency files and the source root holds requirements.txt; "
+        "as in sclorg's image, APP_HOME is where the app runs"
+    )
+    assert p.not_used == ()
+
+
+def test_app_home_with_dependency_files_of_its_own_reads_them_there(make_app, load_config):
+    p = deps.plan(load_config(make_app({**WEB_APP, "web/requirements.txt": "flask\n"})), python="3.13.5")
+    assert (p.manager, p.directory, p.directory_reason) == ("pip", "web", "APP_HOME=web holds requirements.txt")
+
+
+def test_when_both_hold_dependency_files_app_home_wins_and_the_roots_are_reported(make_app, load_config):
+    files = {
+        **WEB_APP,
+        ".s2i/environment": "APP_HOME=services/web\n",
+        "services/web/wsgi.py": "application = None\n",
+        "services/web/requirements.txt": "flask\n",
+        "requirements.txt": "flask\n",
+        "setup.py": "",
+    }
+    p = deps.plan(load_config(make_app(files)), python="3.13.5")
+    assert (p.directory, p.directory_reason) == ("services/web", "APP_HOME=services/web holds requirements.txt")
+    assert p.not_used == (
+        (
+            "requirements.txt, setup.py at the source root",
+            "APP_HOME=services/web has dependency files of its own, and those next to the app win; sclorg's "
+            "image would install the root's instead; to install both, include it from "
+            "services/web/requirements.txt with a line `-r ../../requirements.txt`",
+        ),
+    )
+
+
+def test_a_pyproject_toml_that_only_configures_tools_holds_no_dependencies(make_app, load_config):
+    files = {**WEB_APP, "web/pyproject.toml": "[tool.ruff]\nline-length = 100\n", "requirements.txt": ""}
+    assert deps.plan(load_config(make_app(files)), python="3.13.5").directory == "."
+    files["web/pyproject.toml"] = "[tool.poetry]\nname = 'web'\n"
+    assert deps.plan(load_config(make_app(files)), python="3.13.5").directory == "web"
+
+
+def test_app_home_is_kept_when_neither_directory_holds_dependency_files(make_app, load_config):
+    p = deps.plan(load_config(make_app(WEB_APP)), python="3.13.5")
+    assert (p.manager, p.directory) == ("none", "web")
+    assert p.directory_reason == "neither APP_HOME=web nor the source root holds dependency files"
+
+
+def test_a_dangling_link_in_app_home_is_reported_not_passed_over_for_the_root(make_app, load_config):
+    app = make_app({**WEB_APP, "requirements.txt": "flask\n"})
+    (app / "web" / "requirements.txt").symlink_to("/nowhere/requirements.txt")
+    with pytest.raises(ConfigError) as raised:
+        deps.plan(load_config(app), python="3.13.5")
+    assert str(raised.value).startswith(
+        "requirements.txt is a symbolic link to /nowhere/requirements.txt, which is not in the source."
+    )
+
+
+def test_the_python_version_files_follow_the_dependency_directory(make_app, load_config):
+    files = {**WEB_APP, "pyproject.toml": PYPROJECT + 'requires-python = "<3.12"\n'}
+    with pytest.raises(ConfigError) as raised:
+        deps.plan(load_config(make_app(files)), python="3.13.5")
+    assert str(raised.value).startswith('pyproject.toml requires Python "<3.12" (requires-python)')
+    files = {**WEB_APP, "requirements.txt": "", ".python-version": "3.11\n"}
+    (warning,) = deps.plan(load_config(make_app(files)), python="3.13.5").warnings
+    assert warning.startswith(".python-version asks for Python 3.11")
+
+
+def test_the_installers_and_the_project_run_in_the_dependency_directory(make_app, load_config, monkeypatch, capsys):
+    runs = Runs()
+    monkeypatch.setattr(output, "run", runs)
+    app = make_app({**WEB_APP, "requirements.txt": "flask\n", "pyproject.toml": PYPROJECT})
+    config = load_config(app)
+    deps.install(deps.plan(config, python="3.13.5"), config)
+    assert [argv[1:] for argv, _ in runs] == [
+        ["-m", "pip", "install", "-r", "requirements.txt"],
+        ["-m", "pip", "install", "."],
+    ]
+    assert runs.cwds == [app, app]
+    assert capsys.readouterr().out.splitlines()[:2] == [
+        "---> Dependencies: pip from requirements.txt (there is a requirements.txt)",
+        "    Dependency files are read at the source root: APP_HOME=web holds no dependency files and the source "
+        "root holds requirements.txt, pyproject.toml; as in sclorg's image, APP_HOME is where the app runs.",
+    ]
+
+
+def test_uv_and_micropipenv_run_in_the_dependency_directory(make_app, load_config, monkeypatch):
+    for lock, text in (("uv.lock", ""), ("poetry.lock", poetry_lock_for(PYPROJECT))):
+        runs = Runs()
+        monkeypatch.setattr(output, "run", runs)
+        app = make_app({**WEB_APP, lock: text, "pyproject.toml": PYPROJECT})
+        config = load_config(app)
+        deps.install(deps.plan(config, python="3.13.5"), config)
+        assert set(runs.cwds) == {app}, lock
+
+
 def test_pin_pipenv_version_without_enable_pipenv_warns(make_app, load_config):
     p = plan_for(make_app, load_config, {"requirements.txt": ""}, PIN_PIPENV_VERSION="2024.4.1")
     assert p.warnings == ("PIN_PIPENV_VERSION is set but ENABLE_PIPENV is not, so pipenv is not used.",)
@@ -317,9 +425,11 @@ class Runs(list):
     def __init__(self, *fail: str) -> None:
         super().__init__()
         self.fail = fail
+        self.cwds: list[Path | None] = []  # where each command ran
 
     def __call__(self, argv, *, cwd=None, env=None) -> int:
         self.append((list(argv), dict(env or {})))
+        self.cwds.append(cwd)
         return 1 if any(word in argv for word in self.fail) else 0
 
 
@@ -482,10 +592,8 @@ class RunsKeepingLocks(Runs):
         super().__init__()
         self.locks: list[dict] = []
         self.poetry_lock = poetry_lock
-        self.cwds: list[Path | None] = []
 
     def __call__(self, argv, *, cwd=None, env=None) -> int:
-        self.cwds.append(cwd)
         if argv[-1:] == ["lock"]:
             (Path(cwd) / "poetry.lock").write_text(self.poetry_lock)
         if "-c" in argv:

@@ -45,6 +45,17 @@ def test_what_decides_the_virtualenv_changes_the_fingerprint(make_app, load_conf
     assert digest(make_app, load_config, **kwargs) != digest(make_app, load_config), change
 
 
+def test_with_app_home_the_files_read_at_the_source_root_decide_the_fingerprint(make_app, load_config):
+    # sclorg's layout: the app in web/, its requirements at the source root (deps.directory).
+    files = {"web/wsgi.py": "application = None\n", ".s2i/environment": "APP_HOME=web\n", **FLASK}
+    del files["wsgi.py"]
+    changed = {**files, "requirements.txt": "flask==3.1.2\n-r more.txt\n"}
+    assert digest(make_app, load_config, files=changed) != digest(make_app, load_config, files=files)
+    assert digest(make_app, load_config, files={**files, "more.txt": "idna==3.10\n"}) != digest(
+        make_app, load_config, files=files
+    )
+
+
 def test_run_time_settings_and_the_app_source_do_not(make_app, load_config):
     first = digest(make_app, load_config)
     assert digest(make_app, load_config, MOD_WSGI_THREADS="9") == first
