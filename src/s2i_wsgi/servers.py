@@ -239,9 +239,12 @@ def queue_timeout(config: Config) -> tuple[int, str]:
 
 
 def python_path(config: Config) -> list[Path]:
-    """The app directory, and its src/ when there is one."""
+    """The app directory, its src/ when there is one, and with APP_HOME the source root after them
+    (sclorg's run script and warpdrive put it there: an app in APP_HOME may import a package kept
+    at the top of the repository)."""
     app_dir = config.app_dir
-    return [app_dir] + ([app_dir / "src"] if (app_dir / "src").is_dir() else [])
+    paths = [app_dir] + ([app_dir / "src"] if (app_dir / "src").is_dir() else [])
+    return paths + ([config.source_dir] if app_dir != config.source_dir else [])
 
 
 # ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import importlib.metadata
 import os
 
 from flask import Flask
+from shared import NAME
 
 application = Flask(__name__)
 
@@ -13,4 +14,4 @@ application = Flask(__name__)
 @application.route("/")
 def hello():
     flask = importlib.metadata.version("flask")
-    return f"corpus_sclorg_app_home: Flask {flask} in {os.path.basename(os.getcwd())}\n"
+    return f"{NAME}: Flask {flask} in {os.path.basename(os.getcwd())}\n"
