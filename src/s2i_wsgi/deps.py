@@ -671,6 +671,27 @@ def where(directory: str) -> str:
     return SOURCE_ROOT if directory == "." else directory
 
 
+# A conda environment (Paketo's conda buildpack, Heroku's old conda support) lists conda packages.
+CONDA_FILES = ("environment.yml", "environment.yaml")
+
+
+def _conda(app_dir: Path, *, installs: bool) -> tuple[tuple[str, str], ...]:
+    """A conda environment file: not used beside what the build installs, an error when it is all
+    there is (its packages would silently be missing)."""
+    found = next((name for name in CONDA_FILES if (app_dir / name).is_file()), None)
+    if found is None:
+        return ()
+    if installs:
+        return ((found, "conda is not in this image; the packages come from the files above"),)
+    raise ConfigError(
+        f"There is an {found} (a conda environment) but no requirements.txt, lock file or pyproject.toml in {app_dir}.",
+        "This image installs packages with pip, pipenv, poetry or uv; conda is not in it, so the packages "
+        f"{found} lists would not be installed.",
+        f"List the app's packages in a requirements.txt (those under `pip:` in {found} as they are, conda "
+        "packages by their names on PyPI), or build with an image that has conda.",
+    )
+
+
 def plan(config: Config, python: str | None = None) -> DependencyPlan:
     """Decide, without running anything, how the app's dependencies are installed.
 
@@ -722,6 +743,7 @@ def plan(config: Config, python: str | None = None) -> DependencyPlan:
     not_used += chosen_dir.not_used
     if manager == "none" and project:
         reason = f"there is no lock file or requirements.txt, only the project's {project}"
+    not_used += _conda(app_dir, installs=manager != "none" or project is not None)
 
     warnings = tuple(python_warnings)
     if config.is_set("PIN_PIPENV_VERSION") and manager != "pipenv":

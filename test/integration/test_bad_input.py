@@ -73,3 +73,17 @@ def test_import_error_in_user_code_fails_the_build_as_an_import_error(built):
     ) in result.output
     assert "ModuleNotFoundError: No module named 'module_that_is_not_installed'" in result.output
     assert "No WSGI application found" not in result.output
+
+
+def test_a_conda_environment_without_a_pip_file_is_refused_before_installing(built):
+    result = built("deps_conda_environment")
+    assert result.returncode != 0
+    assert (
+        "ERROR: There is an environment.yml (a conda environment) but no requirements.txt, lock file or "
+        "pyproject.toml in /opt/app-root/src.\n\n"
+        "This image installs packages with pip, pipenv, poetry or uv; conda is not in it, so the packages "
+        "environment.yml lists would not be installed.\n\n"
+        "List the app's packages in a requirements.txt (those under `pip:` in environment.yml as they are, "
+        "conda packages by their names on PyPI), or build with an image that has conda."
+    ) in result.output
+    assert "---> Dependencies:" not in result.output  # refused before any installer runs

@@ -891,3 +891,22 @@ def test_enable_pipenv_leaves_the_pinned_pipenv_on_path_and_runs_it_as_sclorg_do
     assert (env["VIRTUAL_ENV"], env["PIPENV_PYPI_MIRROR"]) == ("/opt/app-root", "https://m/s/")
     # Older pipenv trusts certifi's bundle only: the image's store (a proxy CA in it) is named.
     assert env["REQUESTS_CA_BUNDLE"] == "/etc/ssl/certs/ca-certificates.crt"
+
+
+def test_a_conda_environment_alone_is_refused_before_anything_is_installed(make_app, load_config):
+    files = {"environment.yml": "name: shop\ndependencies:\n  - python=3.13\n  - pip:\n    - flask\n"}
+    with pytest.raises(ConfigError) as raised:
+        plan_for(make_app, load_config, files)
+    assert str(raised.value).startswith("There is an environment.yml (a conda environment) but no requirements.txt, ")
+    assert str(raised.value).endswith(
+        "This image installs packages with pip, pipenv, poetry or uv; conda is not in it, so the packages "
+        "environment.yml lists would not be installed.\n\n"
+        "List the app's packages in a requirements.txt (those under `pip:` in environment.yml as they are, "
+        "conda packages by their names on PyPI), or build with an image that has conda."
+    )
+
+
+def test_a_conda_environment_beside_requirements_is_named_as_not_used(make_app, load_config):
+    p = plan_for(make_app, load_config, {"environment.yaml": "name: shop\n", "requirements.txt": "flask\n"})
+    assert p.manager == "pip"
+    assert ("environment.yaml", "conda is not in this image; the packages come from the files above") in p.not_used
