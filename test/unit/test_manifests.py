@@ -557,7 +557,7 @@ def test_the_grace_period_outlasts_the_prestop_sleep_plus_the_longest_request(wh
 @pytest.mark.parametrize("where", list(WEB_DEPLOYMENTS))
 def test_apache_keeps_idle_connections_open_longer_than_the_load_balancers_in_front(where):
     # ingress-nginx keeps idle connections to pods 60 s: were Apache to close one first, a
-    # request sent on it at that moment would be lost (README: Scaling out).
+    # request sent on it at that moment would be lost (docs/production.md: Scaling out).
     env = {item["name"]: item["value"] for item in container(WEB_DEPLOYMENTS[where], "web")["env"]}
     assert config.BY_NAME["MOD_WSGI_KEEP_ALIVE_TIMEOUT"].kind.parse(env["MOD_WSGI_KEEP_ALIVE_TIMEOUT"]) > 60
 
@@ -644,8 +644,8 @@ SNIPPET_PODS = snippet_pods()
 
 
 def test_the_readme_and_the_docs_show_containers():
-    """Not vacuous: the README's health-check snippet and the docs' migration Job at least."""
-    assert any(where.startswith("README.md:") for where in SNIPPET_PODS), list(SNIPPET_PODS)
+    """Not vacuous: docs/production.md's health-check snippet and the docs' migration Job at least."""
+    assert any(where.startswith("docs/production.md:") for where in SNIPPET_PODS), list(SNIPPET_PODS)
     assert any(where.startswith("docs/") for where in SNIPPET_PODS), list(SNIPPET_PODS)
 
 
