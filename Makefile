@@ -101,7 +101,7 @@ test-variants: $(PY) s2i build-all
 test: lint test-unit test-variants test-integration
 
 readme: $(PY)
-	PYTHONPATH=src python3 -m s2i_wsgi envvars --update README.md
+	PYTHONPATH=src python3 -m s2i_wsgi envvars --update docs/configuration.md
 
 demo: build
 	@$(CONTAINER_ENGINE) rm -f s2i-wsgi-demo >/dev/null 2>&1 || true

@@ -378,8 +378,10 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("config", help="print every setting, its value and where it came from")
     sub.add_parser("usage", help="print how to use this builder")
     envvars = sub.add_parser("envvars", help="print the environment variable reference")
-    envvars.add_argument("--markdown", action="store_true", help="as Markdown (the default, for the README)")
-    envvars.add_argument("--update", metavar="FILE", help="replace the generated section of FILE (the README)")
+    envvars.add_argument("--markdown", action="store_true", help="as Markdown (the default, for docs/configuration.md)")
+    envvars.add_argument(
+        "--update", metavar="FILE", help="replace the generated section of FILE (docs/configuration.md)"
+    )
     sub.add_parser(
         "save-artifacts", help="write the dependency cache and the reusable virtualenv to stdout as a tar (incremental)"
     )

@@ -4,7 +4,7 @@ Only this module reads os.environ. Values come, lowest precedence first, from
 the table's defaults, the app's .warpdrive/environment, its .s2i/environment,
 and the process environment (image ENV, `-e` at build, `-e` at run). Each value
 is parsed once; a wrong one is reported with the variable's name, where it came
-from and what is allowed. The README's variable reference is generated from
+from and what is allowed. The variable reference in docs/configuration.md is generated from
 this same table (`s2i-wsgi envvars --markdown`).
 """
 
@@ -30,7 +30,7 @@ BUILDER_HOME = Path("/opt/s2i-wsgi")
 
 # ---------------------------------------------------------------------------
 # Value types: each parses a string or raises ValueError; `allowed` is the
-# human description shown in errors and in the README.
+# human description shown in errors and in docs/configuration.md.
 
 
 @dataclass(frozen=True)
@@ -345,7 +345,7 @@ VARIABLES: list[Variable] = [
         "than mod_wsgi is installed (pinned) at build time unless the app's requirements install it, "
         "so set this for the build (e.g. in .s2i/environment).",
         SERVER,
-        default_doc="mod_wsgi (see [Choosing the server](#choosing-the-server))",
+        default_doc="mod_wsgi (see [Choosing the server](servers.md#choosing-the-server))",
     ),
     Variable(
         "WARPDRIVE_SERVER_TYPE",
@@ -445,7 +445,7 @@ VARIABLES: list[Variable] = [
         "`built` (only wheels built from source, the slow part; nothing downloaded from an index stays "
         "in the image), `all` (also what pip and uv downloaded: rebuilds download nothing, but the "
         "image carries the files, private index ones included) or `none`. The runtime image never "
-        "carries it. See [Incremental builds](#incremental-builds).",
+        "carries it. See [Incremental builds](builds.md#incremental-builds).",
         DEPENDENCIES,
     ),
     Variable(
@@ -453,7 +453,7 @@ VARIABLES: list[Variable] = [
         BOOLEAN,
         False,
         "Do not write the app image's software bill of materials (`/opt/app-root/sbom.cdx.json`, "
-        "CycloneDX). See [Software bill of materials](#software-bill-of-materials).",
+        "CycloneDX). See [Software bill of materials](production.md#software-bill-of-materials).",
         DEPENDENCIES,
     ),
     Variable(
@@ -478,7 +478,7 @@ VARIABLES: list[Variable] = [
         TEXT,
         None,
         "Directory holding build secrets (`ca.crt`, `pip.conf`, `netrc`, `index-url`, `extra-index-url`); "
-        "see [Build secrets and corporate proxies](#build-secrets-and-corporate-proxies).",
+        "see [Build secrets and corporate proxies](build-secrets.md#build-secrets-and-corporate-proxies).",
         DEPENDENCIES,
         default_doc="`/tmp/secrets`",
     ),
@@ -568,7 +568,7 @@ VARIABLES += [
         "Seconds a request may wait for a free daemon thread: one that waited longer is answered 504, "
         "without running, when a thread takes it. Unset, it is never longer than the request timeout, so "
         "requests queued behind hung ones are shed when the stuck process is recycled instead of each "
-        "hanging in turn (see [Backlogs](#backlogs-when-every-thread-is-busy)).",
+        "hanging in turn (see [Backlogs](production.md#backlogs-when-every-thread-is-busy)).",
         default_doc=f"the request timeout, at most {QUEUE_TIMEOUT_DEFAULT}",
     ),
     _mod_wsgi(
@@ -642,7 +642,8 @@ VARIABLES += [
         SECONDS,
         None,
         "Seconds an idle client connection is kept open (mod_wsgi's default: 2). Behind a load balancer, "
-        "set it above the time the load balancer keeps idle connections open. See [Scaling out](#scaling-out).",
+        "set it above the time the load balancer keeps idle connections open. "
+        "See [Scaling out](production.md#scaling-out).",
     ),
     _mod_wsgi("MAXIMUM_REQUESTS", integer(0), 0, "Recycle a daemon process after this many requests (0: never)."),
     _mod_wsgi(
@@ -681,7 +682,7 @@ VARIABLES += [
         None,
         "Requests that may wait for a daemon thread before more get 503 after `MOD_WSGI_CONNECT_TIMEOUT` "
         "(the daemon socket's listen backlog; mod_wsgi's default: 100). "
-        "See [Backlogs](#backlogs-when-every-thread-is-busy).",
+        "See [Backlogs](production.md#backlogs-when-every-thread-is-busy).",
     ),
     _mod_wsgi(
         "SERVER_MPM",
@@ -721,7 +722,7 @@ VARIABLES += [
         ADDRESSES,
         None,
         "Proxies (IPs or subnets) whose trusted headers are believed; from any other client they are "
-        "removed before the app sees them. See [Behind a proxy](#behind-a-proxy-or-router).",
+        "removed before the app sees them. See [Behind a proxy](production.md#behind-a-proxy-or-router).",
         option="--trust-proxy",
         default_doc="the private networks (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 127.0.0.0/8, ::1, fc00::/7)",
     ),

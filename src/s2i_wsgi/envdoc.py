@@ -1,4 +1,4 @@
-"""The README's environment-variable reference, generated from the table."""
+"""The environment-variable reference in docs/configuration.md, generated from the table."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The README's variable reference is generated from the table and must be current (`make readme`)."""
+"""docs/configuration.md's variable reference is generated from the table and must be current (`make readme`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from s2i_wsgi import envdoc
 from s2i_wsgi.config import VARIABLES
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+REFERENCE = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 FIX = "run `make readme` to regenerate it from src/s2i_wsgi/config.py, and commit the result."
 
 
@@ -21,18 +21,18 @@ def generated_section(document: str) -> str | None:
     return document[start : end + len(envdoc.END)]
 
 
-def test_readme_variable_reference_matches_the_table():
+def test_the_variable_reference_in_docs_matches_the_table():
     markers = f"the lines {envdoc.BEGIN!r} and {envdoc.END!r}, in that order"
-    if not README.is_file():
+    if not REFERENCE.is_file():
         pytest.fail(
-            f"{README} does not exist, so it has no environment variable reference. "
+            f"{REFERENCE} does not exist, so it has no environment variable reference. "
             f"Create it with {markers}, then {FIX}",
             pytrace=False,
         )
-    section = generated_section(README.read_text(encoding="utf-8"))
+    section = generated_section(REFERENCE.read_text(encoding="utf-8"))
     if section is None:
         pytest.fail(
-            f"README.md has no generated environment variable reference: {markers} are missing. "
+            f"docs/configuration.md has no generated environment variable reference: {markers} are missing. "
             f"Add them where the reference belongs, then {FIX}",
             pytrace=False,
         )
@@ -40,10 +40,10 @@ def test_readme_variable_reference_matches_the_table():
     if section != expected:
         diff = "\n".join(
             difflib.unified_diff(
-                section.splitlines(), expected.splitlines(), "README.md", "generated", lineterm="", n=1
+                section.splitlines(), expected.splitlines(), "docs/configuration.md", "generated", lineterm="", n=1
             )
         )
-        pytest.fail(f"README.md's environment variable reference is stale: {FIX}\n{diff}", pytrace=False)
+        pytest.fail(f"docs/configuration.md's environment variable reference is stale: {FIX}\n{diff}", pytrace=False)
 
 
 def test_the_reference_has_a_row_for_every_variable():
