@@ -428,8 +428,10 @@ def write_results(result: dict, out: Path) -> None:
     chart.draw(result, out / "latest.png")
 
 
-def write_readme(result: dict, readme: Path) -> None:
-    readme.write_text(stats.update_readme(readme.read_text(encoding="utf-8"), result), encoding="utf-8")
+def write_readme(result: dict, readme: Path, out: Path) -> None:
+    # The chart is linked relative to the README, wherever --readme and --out put them.
+    chart_path = os.path.relpath(out / "latest.png", readme.parent)
+    readme.write_text(stats.update_readme(readme.read_text(encoding="utf-8"), result, chart_path), encoding="utf-8")
     step(f"Updated the Performance section of {readme}")
 
 
@@ -441,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base", default=os.environ.get("BASE_IMAGE", "debian:trixie-slim"))
     parser.add_argument("--builder", default="s2i-wsgi-bench:3.13")
     parser.add_argument("--out", type=Path, default=RESULTS)
-    parser.add_argument("--readme", type=Path, default=REPO / "README.md", help="README whose BENCH block is updated")
+    parser.add_argument("--readme", type=Path, default=BENCH / "README.md", help="README whose BENCH block is updated")
     parser.add_argument("--no-readme", action="store_true", help="leave the README alone")
     parser.add_argument("--render-only", action="store_true", help="redraw table and chart from OUT/latest.json")
     args = parser.parse_args(argv)
@@ -453,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
         result = json.loads((args.out / "latest.json").read_text(encoding="utf-8"))
         write_results(result, args.out)
         if not args.no_readme:
-            write_readme(result, args.readme)
+            write_readme(result, args.readme, args.out)
         return 0
     if shutil.which("wrk") is None:
         print("ERROR: wrk is not installed (Debian: apt-get install wrk); `make bench` installs it.", file=sys.stderr)
@@ -469,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
         bench.cleanup()
     write_results(result, args.out)
     if not args.no_readme:
-        write_readme(result, args.readme)
+        write_readme(result, args.readme, args.out)
     step(f"Wrote {args.out}/latest.md, latest.json and latest.png in {result['elapsed_s']} s")
     print((args.out / "latest.md").read_text(encoding="utf-8"))
     return 0

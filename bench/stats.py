@@ -277,14 +277,17 @@ README_BEGIN = "<!-- BEGIN BENCH (written by `make bench` from bench/results/lat
 README_END = "<!-- END BENCH -->"
 
 
-def update_readme(readme: str, result: dict) -> str:
-    """The README with the text between the BENCH markers replaced by the latest report."""
+def update_readme(readme: str, result: dict, chart_path: str = "bench/results/latest.png") -> str:
+    """The README with the text between the BENCH markers replaced by the latest report.
+
+    chart_path is the chart's path relative to the README (bench/README.md: results/latest.png).
+    """
     start, end = readme.find(README_BEGIN), readme.find(README_END)
     if start < 0 or end < start:
         raise ValueError(f"README has no {README_BEGIN} ... {README_END} block")
     report = render_report(result)
     # The report's own title is the README section's; its sub-headings go one level down.
     body = report.split("\n", 2)[2].replace("\n## ", "\n#### ")
-    chart = "![Ratios to baseline A, with the targets](bench/results/latest.png)\n"
+    chart = f"![Ratios to baseline A, with the targets]({chart_path})\n"
     block = f"{README_BEGIN}\n\n{body}\n{chart}\n"
     return readme[:start] + block + readme[end:]
