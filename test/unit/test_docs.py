@@ -85,3 +85,9 @@ def test_every_relative_link_points_at_a_file_and_heading_that_exist(page):
         elif fragment and where.suffix == ".md" and fragment not in anchors(where):
             broken.append(f"{target}: no heading with the anchor #{fragment} in {where.relative_to(REPO)}")
     assert not broken, f"{page.relative_to(REPO)} has broken links:\n" + "\n".join(broken)
+
+
+def test_the_readme_links_every_page():
+    """A page nobody links to is a page nobody finds: the README's table of contents names each one."""
+    linked = {(REPO / target.partition("#")[0]).resolve() for target in links(REPO / "README.md")}
+    assert [str(page.relative_to(REPO)) for page in PAGES[1:] if page.resolve() not in linked] == []
