@@ -212,7 +212,7 @@ LABEL name="s2i-wsgi-runtime" \
 WORKDIR /opt/app-root/src
 USER 1001
 EXPOSE 8080
-# Docker's health status (Kubernetes ignores this: use probes, see the README).
+# Docker's health status (Kubernetes ignores this: use probes, see docs/production.md).
 HEALTHCHECK --interval=10s --timeout=6s --start-period=60s --retries=3 CMD ["s2i-wsgi", "ready", "--timeout", "5"]
 ENTRYPOINT ["container-entrypoint"]
 CMD ["/usr/libexec/s2i/usage"]

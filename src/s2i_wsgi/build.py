@@ -133,7 +133,7 @@ def check_layered(config: Config, dependency_plan: deps.DependencyPlan, server: 
 
 
 def build(environ: Mapping[str, str], source_dir: Path) -> EntryPoint:
-    """The whole build, in the order the README documents, with the build secrets provided."""
+    """The whole build, in the order docs/hooks-and-processes.md documents, with the build secrets provided."""
     config = load(environ, source_dir)
     with secrets.provided(secrets.secrets_dir(config["S2I_WSGI_SECRETS_DIR"])) as found:
         return _build(environ, source_dir, config, found)

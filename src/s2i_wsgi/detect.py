@@ -1,7 +1,7 @@
 """What to run: a pure function of the app directory and the configuration.
 
 Files are read and parsed, never imported: detection runs no user code. The
-first rule that applies wins (the README's "How detection works" is this list):
+first rule that applies wins (docs/detection.md, "How detection works", is this list):
 
 Explicit settings
  1. APP_MODULE=module[:callable] (or warpdrive's WARPDRIVE_WSGI_MODULE_NAME and

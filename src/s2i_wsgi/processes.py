@@ -4,7 +4,7 @@ Two sources, both optional, read and never run:
 - the app directory's Procfile: every `name: command` line except
   - `web`, the web server itself (detect.py, rule 4; without it the WSGI app is served), and
   - `release`, Heroku's release phase: a one-off task run once per release, not a
-    long-running process. It is not run at all (run it as a Job; see the README).
+    long-running process. It is not run at all (run it as a Job; see docs/hooks-and-processes.md).
 - the source's .s2i/supervisor/*.conf: supervisord files of [program:x] sections (also
   [group:x] and [eventlistener:x]), taken as they are.
 
