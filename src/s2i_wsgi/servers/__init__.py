@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import (
+from ..config import (
     APP_PYTHON,
     APP_ROOT,
     BOOLEAN,
@@ -39,16 +39,16 @@ from .config import (
     Config,
     Variable,
 )
-from .detect import EntryPoint, detect, explicit_target
-from .errors import ConfigError
-from .factory import parse_target
-from .resources import Limits, default_processes
+from ..detect import EntryPoint, detect, explicit_target
+from ..errors import ConfigError
+from ..factory import parse_target
+from ..resources import Limits, default_processes
 
 SERVER_TYPE_FILE = Path(".warpdrive") / "server_type"
 SERVER_ARGS_FILE = Path(".warpdrive") / "server_args"
-GUNICORN_SETTINGS = Path(__file__).resolve().parent / "gunicorn_settings.py"
+GUNICORN_SETTINGS = Path(__file__).resolve().parent.parent / "gunicorn_settings.py"
 # waitress-serve, made to stop on SIGTERM as PID 1 (see the file).
-WAITRESS_SERVE = Path(__file__).resolve().parent / "waitress_serve.py"
+WAITRESS_SERVE = Path(__file__).resolve().parent.parent / "waitress_serve.py"
 
 
 # ---------------------------------------------------------------------------
