@@ -50,8 +50,10 @@ from __future__ import annotations
 
 import ast
 import configparser
+import dataclasses
 import os
 import re
+import shlex
 import tomllib
 from dataclasses import dataclass, field
 from enum import Enum
@@ -59,7 +61,7 @@ from pathlib import Path
 
 from . import appfiles
 from .config import Config
-from .errors import DetectError
+from .errors import ConfigError, DetectError
 from .factory import FACTORY_NAMES, Target, bind_error, call_arity, parse_target, signature
 from .processes import read_procfile
 
@@ -743,3 +745,89 @@ def _none_found(config: Config, searched: list[str], passed_over: list[str]) -> 
         "Without an entry point there is nothing to serve.",
         fix,
     )
+
+
+# ---------------------------------------------------------------------------
+# gunicorn's wsgi_app, which an app's gunicorn configuration may set: it comes after APP_MODULE
+# and before every other rule (entry_point).
+
+
+def gunicorn_config_file(config: Config) -> tuple[Path, str] | None:
+    """The app's gunicorn configuration file and what named it, if any."""
+    app_dir = config.app_dir
+    if config["APP_CONFIG"]:
+        return app_dir / config["APP_CONFIG"], f"APP_CONFIG={config['APP_CONFIG']}"
+    if config["GUNICORN_CMD_ARGS"]:
+        try:
+            words = shlex.split(config["GUNICORN_CMD_ARGS"])
+        except ValueError as exc:  # gunicorn splits it the same way, and would fail too
+            raise ConfigError(
+                f"GUNICORN_CMD_ARGS={config['GUNICORN_CMD_ARGS']!r} cannot be split into options ({exc}).",
+                "gunicorn reads GUNICORN_CMD_ARGS as a shell would split it.",
+                "Close the quote in GUNICORN_CMD_ARGS, or quote the value that holds a quote character.",
+            ) from None
+        for index, word in enumerate(words):
+            if word in ("-c", "--config") and index + 1 < len(words):
+                return app_dir / words[index + 1], "--config in GUNICORN_CMD_ARGS"
+            if word.startswith("--config="):
+                return app_dir / word.partition("=")[2], "--config in GUNICORN_CMD_ARGS"
+    if (app_dir / "gunicorn.conf.py").is_file():
+        return app_dir / "gunicorn.conf.py", "gunicorn.conf.py"
+    return None
+
+
+def wsgi_app_setting(path: Path) -> str | None:
+    """The string a gunicorn configuration file assigns to `wsgi_app` at top level (read, not run)."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None  # gunicorn itself reports a broken file, with its traceback
+    except (MemoryError, RecursionError):
+        raise ConfigError(
+            f"{path.name} is nested too deeply for Python's parser.",
+            "gunicorn runs it as Python, and Python cannot compile it either.",
+            f"Split the deeply nested expression in {path.name} into several statements.",
+        ) from None
+    value = None
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(target, ast.Name) and target.id == "wsgi_app" for target in node.targets)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            value = node.value.value
+    return value
+
+
+def entry_point(config: Config) -> EntryPoint:
+    """APP_MODULE, else `wsgi_app` in the app's gunicorn configuration, else detection."""
+    found = None if config["APP_MODULE"] else gunicorn_config_file(config)
+    if found and os.path.isfile(found[0]):  # False, not an error, for a name too long to be a file
+        path = found[0]
+        target = wsgi_app_setting(path)
+        if target is not None:
+            where = path.relative_to(config.app_dir) if path.is_relative_to(config.app_dir) else path
+            try:
+                parsed = parse_target(target)
+            except ValueError:
+                raise ConfigError(
+                    f"{where} sets wsgi_app = {target!r}, which is not MODULE:CALLABLE or MODULE:FACTORY(ARGS).",
+                    "gunicorn reads wsgi_app as a module and a name in it, or a call of that name with literal "
+                    "arguments; every server here loads it the same way.",
+                    "Set wsgi_app (or APP_MODULE) to MODULE:CALLABLE, e.g. myproject.wsgi:application, or to an "
+                    "app factory call, e.g. flaskr:create_app().",
+                ) from None
+            # Errors read "wsgi_app = '...' (FILE) names ..."; the start line says where the choice came from.
+            entry = explicit_target(config, parsed, f"wsgi_app = {target!r} ({where})")
+            return dataclasses.replace(entry, reason=f"{where} sets wsgi_app")
+    return detect(config)
+
+
+def python_path(config: Config) -> list[Path]:
+    """The app directory, its src/ when there is one, and with APP_HOME the source root after them
+    (sclorg's run script and warpdrive put it there: an app in APP_HOME may import a package kept
+    at the top of the repository)."""
+    app_dir = config.app_dir
+    paths = [app_dir] + ([app_dir / "src"] if (app_dir / "src").is_dir() else [])
+    return paths + ([config.source_dir] if app_dir != config.source_dir else [])

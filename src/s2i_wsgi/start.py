@@ -18,9 +18,9 @@ from pathlib import Path
 
 from . import django, factory, hooks
 from .config import Config, load
-from .detect import EntryPoint
+from .detect import EntryPoint, entry_point
 from .resources import Limits
-from .servers import SERVERS, apache_files, choose_server, entry_point, mod_wsgi_express
+from .servers import SERVERS, choose_server, mod_wsgi_express
 from .servers import command as server_command
 
 
@@ -98,7 +98,7 @@ def command(plan: Plan, limits: Limits) -> tuple[list[str], dict[str, str]]:
         return factory_command(plan, limits)
     static = django.static_alias() if plan.entry.django else None
     if plan.server == "mod_wsgi":
-        return mod_wsgi_express(plan.config, plan.entry, limits, static=static), {}
+        return mod_wsgi_express.argv(plan.config, plan.entry, limits, static=static), {}
     if static and plan.server == "uwsgi":
         argv, env = server_command(plan.config, plan.server, plan.entry, limits)
         return [*argv, "--static-map", f"{static[0]}={static[1]}"], env
@@ -116,7 +116,7 @@ def write_files(plan: Plan, limits: Limits) -> None:
         runtime_dir().mkdir(parents=True, exist_ok=True)
         runtime_dir().chmod(0o700)  # owned by the container's user, and by no one else
     if plan.entry.command is None and plan.entry.is_wsgi and plan.server == "mod_wsgi":
-        for path, text in apache_files(plan.config, limits).items():
+        for path, text in mod_wsgi_express.apache_files(plan.config, limits).items():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
     if plan.entry.is_wsgi and plan.entry.is_factory:

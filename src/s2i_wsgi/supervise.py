@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .errors import StartError
-from .servers import APACHE_CONF
+from .servers.mod_wsgi_express import APACHE_CONF
 
 FORWARD = {
     signal.SIGTERM: signal.SIGWINCH,

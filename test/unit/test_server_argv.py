@@ -12,9 +12,12 @@ import sys
 import pytest
 
 from s2i_wsgi.config import APP_ROOT
+from s2i_wsgi.detect import entry_point
 from s2i_wsgi.errors import ConfigError
 from s2i_wsgi.resources import Limits
-from s2i_wsgi.servers import GUNICORN_SETTINGS, WAITRESS_SERVE, command, entry_point, gunicorn_defaults
+from s2i_wsgi.servers import command
+from s2i_wsgi.servers.gunicorn import GUNICORN_SETTINGS, gunicorn_defaults
+from s2i_wsgi.servers.waitress import WAITRESS_SERVE
 
 TWO_CPUS = Limits(cpus=2.0, memory=None)
 APP = {"wsgi.py": "application = object()\n"}

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from s2i_wsgi import cli
+from s2i_wsgi.detect import entry_point, wsgi_app_setting
 from s2i_wsgi.errors import ConfigError, DetectError
 from s2i_wsgi.resources import Limits
-from s2i_wsgi.servers import choose_server, entry_point, wsgi_app_setting
+from s2i_wsgi.servers import choose_server
 
 APP = {"wsgi.py": "application = object()\n"}
 
