@@ -21,6 +21,7 @@ from . import (
     fatal_listener,
     hooks,
     output,
+    pid1,
     prefix,
     python_version,
     redact,
@@ -28,7 +29,6 @@ from . import (
     sbom,
     snapshot,
     start,
-    supervise,
     supervisord,
     tasks,
 )
@@ -190,13 +190,13 @@ def cmd_start(args: argparse.Namespace) -> int:
     os.chdir(config.app_dir)
     if extra:
         # supervisord runs the web server beside the extra processes; we stay PID 1 above it so
-        # that a program it gives up on ends the container non-zero (supervise.run_supervisord).
+        # that a program it gives up on ends the container non-zero (pid1.run_supervisord).
         conf = supervisord.write(_supervisord_conf(plan, extra, argv), hooks.STATE_DIR)
         fatal = hooks.STATE_DIR / supervisord.FATAL_FILE
-        return supervise.run_supervisord(supervisord.argv(conf), env, config.app_dir, fatal)
+        return pid1.run_supervisord(supervisord.argv(conf), env, config.app_dir, fatal)
     if entry.is_wsgi and plan.server == "mod_wsgi":
-        # We stay PID 1 to turn SIGTERM into Apache's graceful stop (see supervise.py).
-        return supervise.run_mod_wsgi(argv, env, config.app_dir)
+        # We stay PID 1 to turn SIGTERM into Apache's graceful stop (see pid1.py).
+        return pid1.run_mod_wsgi(argv, env, config.app_dir)
     # gunicorn, uWSGI (--die-on-term), waitress and the app's own commands stop
     # gracefully on SIGTERM themselves: they replace us as PID 1.
     sys.stdout.flush()
@@ -206,7 +206,7 @@ def cmd_start(args: argparse.Namespace) -> int:
 
 def cmd_serve_mod_wsgi(args: argparse.Namespace) -> int:
     """mod_wsgi-express under the graceful-stop wrapper, as supervisord's web program."""
-    return supervise.run_mod_wsgi(args.argv, os.environ, Path.cwd())
+    return pid1.run_mod_wsgi(args.argv, os.environ, Path.cwd())
 
 
 def cmd_supervisor_listener(args: argparse.Namespace) -> int:

@@ -101,7 +101,7 @@ def test_start_runs_mod_wsgi_under_the_supervisor_in_the_app_directory_with_the_
         calls.update(argv=argv, env=env, run_cwd=cwd)
         return 0
 
-    monkeypatch.setattr(cli.supervise, "run_mod_wsgi", fake_supervise)
+    monkeypatch.setattr(cli.pid1, "run_mod_wsgi", fake_supervise)
     assert cli.main(["start"]) == 0
     assert calls["cwd"] == calls["run_cwd"] == app / "web"
     assert calls["argv"][:2] == ["/opt/app-root/bin/mod_wsgi-express", "start-server"]

@@ -1,7 +1,7 @@
 """mod_wsgi-express in daemon mode: its command line, from the configuration table's MOD_WSGI_* rows,
 and the two Apache files it is started with (written at start, where the root may be read-only).
 
-Apache itself is run by the launcher, which stays PID 1 above it (supervise.py).
+Apache itself is run by the launcher, which stays PID 1 above it (pid1.py).
 """
 
 from __future__ import annotations
