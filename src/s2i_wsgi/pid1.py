@@ -42,10 +42,6 @@ FORWARD = {
 }
 
 
-def server_root(argv: Sequence[str]) -> Path:
-    return Path(argv[list(argv).index("--server-root") + 1])
-
-
 def setup_argv(start_argv: Sequence[str]) -> list[str]:
     """The same mod_wsgi-express command line, but only writing the configuration."""
     argv = list(start_argv)
@@ -59,8 +55,9 @@ def exit_status(status: int) -> int:
     return os.WEXITSTATUS(status)
 
 
-def run_mod_wsgi(start_argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> int:
-    """mod_wsgi-express's command line (its --include-file already written: start.write_files)."""
+def run_mod_wsgi(start_argv: Sequence[str], server_root: Path, env: Mapping[str, str], cwd: Path) -> int:
+    """mod_wsgi-express's command line (its --include-file already written: start.write_files), and
+    the --server-root it was given (mod_wsgi_express.server_root), where setup-server writes apachectl."""
     setup = subprocess.run(setup_argv(start_argv), env=dict(env), cwd=cwd, check=False)
     if setup.returncode != 0:
         raise StartError(
@@ -68,7 +65,7 @@ def run_mod_wsgi(start_argv: Sequence[str], env: Mapping[str, str], cwd: Path) -
             "Its message is above.",
             "Check the MOD_WSGI_* settings it names (`s2i-wsgi config` lists them).",
         )
-    apachectl = server_root(start_argv) / "apachectl"
+    apachectl = server_root / "apachectl"
     sys.stdout.flush()
     # The last -f wins over mod_wsgi-express's own: servers.APACHE_CONF includes its httpd.conf.
     argv = ["bash", str(apachectl), "start", "-DFOREGROUND", "-f", str(APACHE_CONF)]
