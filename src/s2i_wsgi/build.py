@@ -11,10 +11,10 @@ from pathlib import Path
 from . import cache, deps, django, hooks, importcheck, output, sbom, secrets, snapshot
 from .config import APP_ROOT, BUILDER_HOME, Config, load
 from .deps import PYTHON, UV
-from .detect import EntryPoint
+from .detect import EntryPoint, entry_point
 from .errors import BuildError, RebuildFromBuilder
 from .processes import find as find_extra_processes
-from .servers import SERVERS, choose_server, entry_point
+from .servers import SERVERS, choose_server
 
 
 def installed(config: Config, module: str) -> bool:

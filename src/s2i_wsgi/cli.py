@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import secrets
-import shlex
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -15,11 +13,8 @@ from pathlib import Path
 from . import (
     __version__,
     cache,
-    deps,
     envfile,
-    factory,
     fatal_listener,
-    hooks,
     output,
     prefix,
     python_version,
@@ -28,18 +23,14 @@ from . import (
     sbom,
     snapshot,
     start,
-    supervise,
-    supervisord,
     tasks,
 )
 from .build import build
-from .config import APP_ROOT, QUEUE_TIMEOUT_DEFAULT, SOURCE_DIR, VARIABLES, Config, load
+from .config import APP_ROOT, SOURCE_DIR, VARIABLES, Config, load
 from .envdoc import markdown_reference, replace_section
-from .errors import RebuildFromBuilder, StartError, UserError
-from .processes import NOT_DAEMONS, ExtraProcesses
-from .processes import find as find_extra_processes
+from .errors import RebuildFromBuilder, UserError
 from .resources import detect as detect_limits
-from .servers import SERVERS, processes, queue_timeout, threads
+from .servers import queue_timeout
 
 USAGE = """\
 s2i-wsgi {version}: a Source-to-Image builder for Python web applications,
@@ -108,105 +99,14 @@ def cmd_build(_: argparse.Namespace) -> int:
     return 0
 
 
-def check_can_run(config: Config) -> None:
-    """Fail loudly, not with a daemon that keeps restarting, when files are unreadable."""
-    app_dir = config.app_dir
-    if not os.access(app_dir, os.R_OK | os.X_OK):
-        raise StartError(
-            f"User {os.getuid()} (group {os.getgid()}) cannot enter {app_dir}.",
-            "The server's processes run as this user and must read the app; otherwise every request "
-            "would wait for a timeout.",
-            "Run as a user in group 0 (OpenShift does), or make the directory group-readable "
-            "(fix-permissions does this at build time).",
-        )
-
-
-def check_installed(config: Config, server: str, why: str) -> None:
-    """A server chosen only at run time was never installed: say so instead of failing the exec."""
-    chosen = SERVERS[server]
-    if chosen.package is None or (APP_ROOT / "bin" / chosen.executable).exists():
-        return  # mod_wsgi is part of the builder image
-    raise StartError(
-        f"{chosen.title} was chosen ({why}), but it is not installed in the app's virtualenv.",
-        "Servers other than mod_wsgi are installed when the app image is built, for the server chosen then.",
-        f"Set WSGI_SERVER={server} for the build (in .s2i/environment, or with -e on s2i build), or add "
-        f"{chosen.package} to requirements.txt, and build again.",
-    )
-
-
-def _describe(config: Config, server: str, limits) -> str:
-    count, why = processes(config, limits, server)
-    noun = "process" if count == 1 else "processes"
-    return f"{count} {noun} ({why}) x {threads(config, server)} threads"
-
-
-def _extra_processes(config: Config) -> ExtraProcesses:
-    return find_extra_processes(config.source_dir, config.app_dir)
-
-
-def _supervisord_conf(plan: start.Plan, extra: ExtraProcesses, argv: list[str]) -> str:
-    mod_wsgi = plan.entry.is_wsgi and plan.server == "mod_wsgi"
-    web = supervisord.web_argv(argv, mod_wsgi)
-    return supervisord.configuration(extra, web, hooks.STATE_DIR, password=secrets.token_urlsafe(18))
-
-
-def _announce_extra(extra: ExtraProcesses) -> None:
-    if extra:
-        listed = ", ".join(f"{name} ({origin})" for name, origin in extra.names())
-        output.step(f"Running the web server and {listed} under supervisord")
-    for process in extra.not_run:
-        output.info(f"Procfile `{process.name}:` is not run: {NOT_DAEMONS[process.name]}")
-
-
 def cmd_start(args: argparse.Namespace) -> int:
     plan = start.plan(os.environ, _source_dir(), env_hooks=not args.dry_run)
-    config, entry = plan.config, plan.entry
-    limits = detect_limits()
-    check_can_run(config)
-    extra = _extra_processes(config)
-    if entry.is_wsgi:
-        output.step(
-            f"Serving {entry.target} ({entry.reason}) with {plan.server_title} ({plan.server_why}) "
-            f"on port {config['PORT']}: {_describe(config, plan.server, limits)}"
-        )
-    else:
-        output.step(f"Starting {entry.target} ({entry.reason}); it must listen on port {config['PORT']}")
-    if entry.is_wsgi and plan.server == "mod_wsgi":
-        seconds, why = queue_timeout(config)
-        if seconds != QUEUE_TIMEOUT_DEFAULT:  # said when it differs, so that early 504s are explained
-            output.step(
-                f"Requests that wait over {seconds} s for a thread are answered 504 (MOD_WSGI_QUEUE_TIMEOUT: {why})"
-            )
-    _announce_extra(extra)
-    argv, extra_env = start.command(plan, limits)
-    if args.dry_run:
-        print(_supervisord_conf(plan, extra, argv) if extra else shlex.join(argv))
-        return 0
-    if entry.is_wsgi:
-        check_installed(config, plan.server, plan.server_why)
-    start.write_files(plan, limits)  # first: hooks run with the runtime directory in place
-    start.before_server(plan)
-    env = {**plan.env, **extra_env}
-    os.chdir(config.app_dir)
-    if extra:
-        # supervisord runs the web server beside the extra processes; we stay PID 1 above it so
-        # that a program it gives up on ends the container non-zero (supervise.run_supervisord).
-        conf = supervisord.write(_supervisord_conf(plan, extra, argv), hooks.STATE_DIR)
-        fatal = hooks.STATE_DIR / supervisord.FATAL_FILE
-        return supervise.run_supervisord(supervisord.argv(conf), env, config.app_dir, fatal)
-    if entry.is_wsgi and plan.server == "mod_wsgi":
-        # We stay PID 1 to turn SIGTERM into Apache's graceful stop (see supervise.py).
-        return supervise.run_mod_wsgi(argv, env, config.app_dir)
-    # gunicorn, uWSGI (--die-on-term), waitress and the app's own commands stop
-    # gracefully on SIGTERM themselves: they replace us as PID 1.
-    sys.stdout.flush()
-    os.execvpe(argv[0], argv, env)  # noqa: S606 - the server replaces us as PID 1
-    return 127  # not reached
+    return start.run(plan, detect_limits(), dry_run=args.dry_run)
 
 
 def cmd_serve_mod_wsgi(args: argparse.Namespace) -> int:
     """mod_wsgi-express under the graceful-stop wrapper, as supervisord's web program."""
-    return supervise.run_mod_wsgi(args.argv, os.environ, Path.cwd())
+    return start.serve_mod_wsgi(args.argv, os.environ, _source_dir())
 
 
 def cmd_supervisor_listener(args: argparse.Namespace) -> int:
@@ -224,43 +124,8 @@ def cmd_prefix(args: argparse.Namespace) -> int:
 
 def cmd_detect(_: argparse.Namespace) -> int:
     plan = start.plan(os.environ, _source_dir(), env_hooks=False)
-    config, entry = plan.config, plan.entry
-    limits = detect_limits()
-    argv, extra_env = start.command(plan, limits)
-    print(f"entry point:  {entry.target}")
-    print(f"file:         {entry.file.relative_to(config.source_dir) if entry.file else '(installed package)'}")
-    print(f"because:      {entry.reason}")
-    if entry.searched:
-        print("searched:     " + "; ".join(entry.searched))
-    if entry.is_wsgi and entry.is_factory:
-        wrapper = factory.WRAPPER_DIR / f"{factory.WRAPPER_MODULE}.py"
-        print(f"factory:      {entry.callable}({entry.call}) is called once per server process, by {wrapper}")
-    if entry.is_wsgi:
-        count, why = processes(config, limits, plan.server)
-        print(f"server:       {plan.server_title}" + (" (daemon mode)" if plan.server == "mod_wsgi" else ""))
-        print(f"chosen:       {plan.server_why}")
-        print(f"processes:    {count} ({why})")
-        print(f"threads:      {threads(config, plan.server)}")
-    else:
-        print("server:       the command itself (it must listen on PORT)")
-    extra = _extra_processes(config)
-    for name, origin in extra.names():
-        print(f"extra:        {name} ({origin})")
-    if extra:
-        print("supervisord:  PID 1, running the web server and the extra processes")
-    for process in extra.not_run:
-        print(f"not run:      {process.name} ({process.origin}): {NOT_DAEMONS[process.name]}")
-    if entry.django:
-        migrate = "no (DISABLE_MIGRATE)" if config["DISABLE_MIGRATE"] else "yes"
-        print(f"django:       settings {entry.django.settings_module}; migrate at start: {migrate}")
-    found = deps.directory(config)
-    if found.reason:  # APP_HOME is set: the dependency files may be there or at the source root
-        print(f"dependencies: read at {deps.where(found.relative)} ({found.reason})")
-    for name, why in found.not_used:
-        print(f"not used:     {name} ({why})")
-    print("command:      " + shlex.join(argv))
-    for name, value in extra_env.items():
-        print(f"environment:  {name}={value}")
+    for line in start.describe(plan, detect_limits()):
+        print(line)
     return 0
 
 
@@ -337,7 +202,7 @@ def cmd_assemble_runtime(args: argparse.Namespace) -> int:
     sbom.refresh()
     plan = start.plan(os.environ, _source_dir(), env_hooks=False)
     if plan.entry.is_wsgi:
-        check_installed(plan.config, plan.server, plan.server_why)
+        start.check_installed(plan.config, plan.server, plan.server_why)
         output.step(f"The app image will serve {plan.entry.target} with {plan.server_title}")
     else:
         output.step(f"The app image will start {plan.entry.target}")

@@ -6,7 +6,7 @@ keep running, half working, and no orchestrator would restart it. This listener
 (run by supervisord, `s2i-wsgi supervisor-listener`) hears PROCESS_STATE_FATAL,
 records the program's name in a file, and stops supervisord (SIGTERM: every
 other program stops gracefully). The launcher, which runs supervisord as PID 1's
-child (supervise.run_supervisord), then finds the file and exits non-zero with a
+child (pid1.run_supervisord), then finds the file and exits non-zero with a
 message naming the program.
 
 The protocol (supervisor's docs, "Event Listener Notification Protocol"): write

@@ -28,9 +28,8 @@ from pathlib import Path
 
 from . import output
 from .config import APP_PYTHON, Config
-from .detect import EntryPoint
+from .detect import EntryPoint, python_path
 from .errors import BuildError
-from .servers import python_path
 
 PYTHON = APP_PYTHON
 TIMEOUT = 60

@@ -1,6 +1,14 @@
 """The start (s2i run): environment hooks, deploy hooks, Django migrations,
 then the server (or the app's own command).
 
+`run(plan, limits)` is `s2i-wsgi start`: it checks that the server can run, says what runs and
+why, writes the files, runs the hooks, then hands over to the server in one of three ways:
+- exec: gunicorn, uWSGI, waitress and the app's own commands stop gracefully on SIGTERM
+  themselves, so they replace the launcher as PID 1;
+- mod_wsgi: the launcher stays PID 1 above Apache, to turn SIGTERM into its graceful stop (pid1.py);
+- extra processes: supervisord runs them beside the web server, below the launcher (pid1.py).
+`describe(plan, limits)` is `s2i-wsgi detect`: the same decisions, printed.
+
 Everything the start writes goes under $TMPDIR, the one place a restricted
 platform leaves writable (a read-only root with a tmpfs or an emptyDir on
 /tmp). That includes XDG_RUNTIME_DIR, which the launcher gives the server, the
@@ -12,15 +20,22 @@ app's source, which is read-only then (gunicorn's control socket, for one).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import os
+import secrets
+import shlex
+import sys
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import django, factory, hooks
-from .config import Config, load
-from .detect import EntryPoint
+from . import deps, django, factory, hooks, output, pid1, supervisord
+from .config import APP_ROOT, QUEUE_TIMEOUT_DEFAULT, Config, load
+from .detect import EntryPoint, entry_point
+from .errors import StartError
+from .processes import NOT_DAEMONS, ExtraProcesses
+from .processes import find as find_extra_processes
 from .resources import Limits
-from .servers import SERVERS, apache_files, choose_server, entry_point, mod_wsgi_express
+from .servers import SERVERS, choose_server, mod_wsgi_express, processes, queue_timeout, threads
 from .servers import command as server_command
 
 
@@ -98,7 +113,7 @@ def command(plan: Plan, limits: Limits) -> tuple[list[str], dict[str, str]]:
         return factory_command(plan, limits)
     static = django.static_alias() if plan.entry.django else None
     if plan.server == "mod_wsgi":
-        return mod_wsgi_express(plan.config, plan.entry, limits, static=static), {}
+        return mod_wsgi_express.argv(plan.config, plan.entry, limits, static=static), {}
     if static and plan.server == "uwsgi":
         argv, env = server_command(plan.config, plan.server, plan.entry, limits)
         return [*argv, "--static-map", f"{static[0]}={static[1]}"], env
@@ -116,7 +131,7 @@ def write_files(plan: Plan, limits: Limits) -> None:
         runtime_dir().mkdir(parents=True, exist_ok=True)
         runtime_dir().chmod(0o700)  # owned by the container's user, and by no one else
     if plan.entry.command is None and plan.entry.is_wsgi and plan.server == "mod_wsgi":
-        for path, text in apache_files(plan.config, limits).items():
+        for path, text in mod_wsgi_express.apache_files(plan.config, limits).items():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
     if plan.entry.is_wsgi and plan.entry.is_factory:
@@ -129,3 +144,153 @@ def write_files(plan: Plan, limits: Limits) -> None:
         (django.WRAPPER_DIR / f"{django.WRAPPER_MODULE}.py").write_text(
             django.whitenoise_wrapper(plan.entry, static), encoding="utf-8"
         )
+
+
+def check_can_run(config: Config) -> None:
+    """Fail loudly, not with a daemon that keeps restarting, when files are unreadable."""
+    app_dir = config.app_dir
+    if not os.access(app_dir, os.R_OK | os.X_OK):
+        raise StartError(
+            f"User {os.getuid()} (group {os.getgid()}) cannot enter {app_dir}.",
+            "The server's processes run as this user and must read the app; otherwise every request "
+            "would wait for a timeout.",
+            "Run as a user in group 0 (OpenShift does), or make the directory group-readable "
+            "(fix-permissions does this at build time).",
+        )
+
+
+def check_installed(config: Config, server: str, why: str) -> None:
+    """A server chosen only at run time was never installed: say so instead of failing the exec."""
+    chosen = SERVERS[server]
+    if chosen.package is None or (APP_ROOT / "bin" / chosen.executable).exists():
+        return  # mod_wsgi is part of the builder image
+    raise StartError(
+        f"{chosen.title} was chosen ({why}), but it is not installed in the app's virtualenv.",
+        "Servers other than mod_wsgi are installed when the app image is built, for the server chosen then.",
+        f"Set WSGI_SERVER={server} for the build (in .s2i/environment, or with -e on s2i build), or add "
+        f"{chosen.package} to requirements.txt, and build again.",
+    )
+
+
+def extra_processes(config: Config) -> ExtraProcesses:
+    return find_extra_processes(config.source_dir, config.app_dir)
+
+
+def _under_pid1(plan: Plan) -> bool:
+    """mod_wsgi's Apache runs below the launcher (or supervisord) as PID 1, never exec'd."""
+    return plan.entry.is_wsgi and plan.server == "mod_wsgi"
+
+
+def _supervisord_conf(plan: Plan, extra: ExtraProcesses, argv: list[str]) -> str:
+    web = supervisord.web_argv(argv, _under_pid1(plan))
+    return supervisord.configuration(extra, web, hooks.STATE_DIR, password=secrets.token_urlsafe(18))
+
+
+def _sizing(config: Config, server: str, limits: Limits) -> str:
+    count, why = processes(config, limits, server)
+    noun = "process" if count == 1 else "processes"
+    return f"{count} {noun} ({why}) x {threads(config, server)} threads"
+
+
+def announce(plan: Plan, limits: Limits, extra: ExtraProcesses) -> None:
+    """The `--->` lines that say what runs, and why."""
+    config, entry = plan.config, plan.entry
+    if entry.is_wsgi:
+        output.step(
+            f"Serving {entry.target} ({entry.reason}) with {plan.server_title} ({plan.server_why}) "
+            f"on port {config['PORT']}: {_sizing(config, plan.server, limits)}"
+        )
+    else:
+        output.step(f"Starting {entry.target} ({entry.reason}); it must listen on port {config['PORT']}")
+    if _under_pid1(plan):
+        seconds, why = queue_timeout(config)
+        if seconds != QUEUE_TIMEOUT_DEFAULT:  # said when it differs, so that early 504s are explained
+            output.step(
+                f"Requests that wait over {seconds} s for a thread are answered 504 (MOD_WSGI_QUEUE_TIMEOUT: {why})"
+            )
+    if extra:
+        listed = ", ".join(f"{name} ({origin})" for name, origin in extra.names())
+        output.step(f"Running the web server and {listed} under supervisord")
+    for process in extra.not_run:
+        output.info(f"Procfile `{process.name}:` is not run: {NOT_DAEMONS[process.name]}")
+
+
+def run(plan: Plan, limits: Limits, *, dry_run: bool = False) -> int:
+    """Start the app (`s2i-wsgi start`); with dry_run, print the command (or supervisord's
+    configuration) instead. Returns only when the launcher stays PID 1 above the server."""
+    config, entry = plan.config, plan.entry
+    check_can_run(config)
+    extra = extra_processes(config)
+    announce(plan, limits, extra)
+    argv, extra_env = command(plan, limits)
+    if dry_run:
+        print(_supervisord_conf(plan, extra, argv) if extra else shlex.join(argv))
+        return 0
+    if entry.is_wsgi:
+        check_installed(config, plan.server, plan.server_why)
+    write_files(plan, limits)  # first: hooks run with the runtime directory in place
+    before_server(plan)
+    env = {**plan.env, **extra_env}
+    os.chdir(config.app_dir)
+    if extra:
+        # supervisord runs the web server beside the extra processes; we stay PID 1 above it so
+        # that a program it gives up on ends the container non-zero (pid1.run_supervisord).
+        conf = supervisord.write(_supervisord_conf(plan, extra, argv), hooks.STATE_DIR)
+        fatal = hooks.STATE_DIR / supervisord.FATAL_FILE
+        return pid1.run_supervisord(supervisord.argv(conf), env, config.app_dir, fatal)
+    if _under_pid1(plan):
+        # We stay PID 1 to turn SIGTERM into Apache's graceful stop (see pid1.py).
+        return pid1.run_mod_wsgi(argv, mod_wsgi_express.server_root(config), env, config.app_dir)
+    # gunicorn, uWSGI (--die-on-term), waitress and the app's own commands stop
+    # gracefully on SIGTERM themselves: they replace us as PID 1.
+    sys.stdout.flush()
+    os.execvpe(argv[0], argv, env)  # noqa: S606 - the server replaces us as PID 1
+    return 127  # not reached
+
+
+def serve_mod_wsgi(argv: Sequence[str], environ: Mapping[str, str], source_dir: Path) -> int:
+    """mod_wsgi-express under the graceful-stop wrapper, as supervisord's web program: `argv` is the
+    command run() gave supervisord, in the environment it gave it (so the same PORT, the same server root)."""
+    server_root = mod_wsgi_express.server_root(load(environ, source_dir))
+    return pid1.run_mod_wsgi(argv, server_root, environ, Path.cwd())
+
+
+def describe(plan: Plan, limits: Limits) -> Iterator[str]:
+    """The lines `s2i-wsgi detect` prints, one by one (those before an error are still shown): the
+    decisions run() would act on, and why."""
+    config, entry = plan.config, plan.entry
+    argv, extra_env = command(plan, limits)
+    yield f"entry point:  {entry.target}"
+    yield f"file:         {entry.file.relative_to(config.source_dir) if entry.file else '(installed package)'}"
+    yield f"because:      {entry.reason}"
+    if entry.searched:
+        yield "searched:     " + "; ".join(entry.searched)
+    if entry.is_wsgi and entry.is_factory:
+        wrapper = factory.WRAPPER_DIR / f"{factory.WRAPPER_MODULE}.py"
+        yield f"factory:      {entry.callable}({entry.call}) is called once per server process, by {wrapper}"
+    if entry.is_wsgi:
+        count, why = processes(config, limits, plan.server)
+        yield f"server:       {plan.server_title}" + (" (daemon mode)" if plan.server == "mod_wsgi" else "")
+        yield f"chosen:       {plan.server_why}"
+        yield f"processes:    {count} ({why})"
+        yield f"threads:      {threads(config, plan.server)}"
+    else:
+        yield "server:       the command itself (it must listen on PORT)"
+    extra = extra_processes(config)
+    for name, origin in extra.names():
+        yield f"extra:        {name} ({origin})"
+    if extra:
+        yield "supervisord:  PID 1, running the web server and the extra processes"
+    for process in extra.not_run:
+        yield f"not run:      {process.name} ({process.origin}): {NOT_DAEMONS[process.name]}"
+    if entry.django:
+        migrate = "no (DISABLE_MIGRATE)" if config["DISABLE_MIGRATE"] else "yes"
+        yield f"django:       settings {entry.django.settings_module}; migrate at start: {migrate}"
+    found = deps.directory(config)
+    if found.reason:  # APP_HOME is set: the dependency files may be there or at the source root
+        yield f"dependencies: read at {deps.where(found.relative)} ({found.reason})"
+    for name, why in found.not_used:
+        yield f"not used:     {name} ({why})"
+    yield "command:      " + shlex.join(argv)
+    for name, value in extra_env.items():
+        yield f"environment:  {name}={value}"

@@ -5,7 +5,7 @@ non-zero when a program could not stay up: fatal_listener.py), and runs, in one
 group (so that a stop signals all of them at once, not one after another):
 - `web`: the web server command the launcher would otherwise exec; for mod_wsgi
   through `s2i-wsgi serve-mod-wsgi`, so SIGTERM still becomes Apache's graceful
-  stop (supervise.py);
+  stop (pid1.py);
 - one program per Procfile process type, run by bash like Heroku does;
 - the programs of .s2i/supervisor/*.conf, as written.
 

@@ -17,8 +17,11 @@ from hypothesis import settings
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "src"))
 
-from s2i_wsgi import cache, config, snapshot  # noqa: E402
+from s2i_wsgi import cache, config, detect, servers, snapshot  # noqa: E402
 from s2i_wsgi.config import Config  # noqa: E402
+from s2i_wsgi.resources import Limits  # noqa: E402
+
+TWO_CPUS = Limits(cpus=2.0, memory=None)
 
 # Fuzzing (test_fuzz_*.py): "ci", the default, is reproducible (the same examples on every run) and
 # quick; HYPOTHESIS_PROFILE=long searches much deeper, with new examples each run. No example database:
@@ -81,3 +84,17 @@ def dependency_cache_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatc
     monkeypatch.setattr(cache, "CACHE_DIR", base / "cache")
     monkeypatch.setattr(cache, "ARTIFACTS_DIR", base / "artifacts")
     monkeypatch.setattr(snapshot, "LAYERED", base / "layered-rebuild")
+
+
+@pytest.fixture
+def launch(make_app: MakeApp, load_config: Callable[..., Config]) -> Callable[..., tuple[list[str], dict[str, str]]]:
+    """launch(server, files, limits, NAME=value...) -> (argv, environment) of a server for a small app
+    (a wsgi.py defining `application`), on two CPUs unless limits are given."""
+
+    def run(
+        server: str = "mod_wsgi", files: Mapping[str, str] | None = None, limits: Limits = TWO_CPUS, **environ: str
+    ) -> tuple[list[str], dict[str, str]]:
+        config = load_config(make_app({"wsgi.py": "application = object()\n", **(files or {})}), **environ)
+        return servers.command(config, server, detect.entry_point(config), limits)
+
+    return run

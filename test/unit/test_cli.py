@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from s2i_wsgi import __version__, cache, cli
+from s2i_wsgi import __version__, cache, cli, pid1
 from s2i_wsgi.config import VARIABLES
 from s2i_wsgi.envdoc import markdown_reference
 from s2i_wsgi.resources import Limits
@@ -97,11 +97,11 @@ def test_start_runs_mod_wsgi_under_the_supervisor_in_the_app_directory_with_the_
     calls = {}
     monkeypatch.setattr(os, "chdir", lambda path: calls.setdefault("cwd", path))
 
-    def fake_supervise(argv, env, cwd):
+    def fake_supervise(argv, server_root, env, cwd):
         calls.update(argv=argv, env=env, run_cwd=cwd)
         return 0
 
-    monkeypatch.setattr(cli.supervise, "run_mod_wsgi", fake_supervise)
+    monkeypatch.setattr(pid1, "run_mod_wsgi", fake_supervise)
     assert cli.main(["start"]) == 0
     assert calls["cwd"] == calls["run_cwd"] == app / "web"
     assert calls["argv"][:2] == ["/opt/app-root/bin/mod_wsgi-express", "start-server"]

@@ -1,5 +1,5 @@
 """A program supervisord gives up on (FATAL) ends the container, non-zero, naming it
-(fatal_listener.py, supervise.run_supervisord)."""
+(fatal_listener.py, pid1.run_supervisord)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from s2i_wsgi import fatal_listener, supervise
+from s2i_wsgi import fatal_listener, pid1
 from s2i_wsgi.errors import StartError
 
 
@@ -22,7 +22,7 @@ def event(name: str, payload: str) -> str:
 @pytest.fixture(autouse=True)
 def signal_handlers():
     """run_supervisord installs PID 1's forwarders; give pytest its own back."""
-    saved = {signum: signal.getsignal(signum) for signum in supervise.SUPERVISORD_SIGNALS}
+    saved = {signum: signal.getsignal(signum) for signum in pid1.SUPERVISORD_SIGNALS}
     yield
     for signum, handler in saved.items():
         signal.signal(signum, handler)
@@ -52,7 +52,7 @@ def test_supervisord_ending_after_a_fatal_program_ends_the_launcher_with_a_messa
     fatal = tmp_path / "fatal"
     script = f"open({str(fatal)!r}, 'w').write('worker\\n')"
     with pytest.raises(StartError) as raised:
-        supervise.run_supervisord([sys.executable, "-c", script], {}, tmp_path, fatal)
+        pid1.run_supervisord([sys.executable, "-c", script], {}, tmp_path, fatal)
     message = str(raised.value)
     assert message.startswith("The program worker could not stay up: supervisord gave up restarting it (FATAL)")
     assert "restarted by Docker's restart policies and by Kubernetes" in message
@@ -62,5 +62,5 @@ def test_supervisord_ending_after_a_fatal_program_ends_the_launcher_with_a_messa
 def test_supervisord_ending_normally_gives_its_status_and_clears_an_old_record(tmp_path: Path):
     fatal = tmp_path / "fatal"
     fatal.write_text("from a previous start\n")
-    assert supervise.run_supervisord([sys.executable, "-c", "raise SystemExit(3)"], {}, tmp_path, fatal) == 3
+    assert pid1.run_supervisord([sys.executable, "-c", "raise SystemExit(3)"], {}, tmp_path, fatal) == 3
     assert not fatal.exists()

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s2i_wsgi import config, servers
+from s2i_wsgi import config, detect, servers
 from s2i_wsgi.errors import ConfigError
 
 from .test_fuzz_support import (
@@ -129,18 +129,18 @@ def test_a_server_type_file_that_is_not_utf8_is_an_error_naming_it(make_app, loa
 
 def test_gunicorn_cmd_args_with_an_unclosed_quote_is_an_error_naming_it(make_app, load_config):
     with pytest.raises(ConfigError) as raised:
-        servers.entry_point(load_config(make_app({"wsgi.py": "application = 1\n"}), GUNICORN_CMD_ARGS="--name 'x"))
+        detect.entry_point(load_config(make_app({"wsgi.py": "application = 1\n"}), GUNICORN_CMD_ARGS="--name 'x"))
     check_user_error(raised.value, "GUNICORN_CMD_ARGS")
 
 
 def test_an_app_config_name_too_long_for_a_file_is_a_file_that_is_not_there(make_app, load_config):
     # As for any APP_CONFIG that names no file: the entry point comes from detection.
-    entry = servers.entry_point(load_config(make_app({"wsgi.py": "application = 1\n"}), APP_CONFIG="c" * 300))
+    entry = detect.entry_point(load_config(make_app({"wsgi.py": "application = 1\n"}), APP_CONFIG="c" * 300))
     assert entry.target == "wsgi:application"
 
 
 def test_a_gunicorn_configuration_nested_too_deeply_to_parse_is_an_error_naming_it(make_app, load_config):
     app = make_app({"wsgi.py": "application = 1\n", "gunicorn.conf.py": "workers = " + "-" * 100_000 + "1\n"})
     with pytest.raises(ConfigError) as raised:
-        servers.entry_point(load_config(app))
+        detect.entry_point(load_config(app))
     check_user_error(raised.value, "gunicorn.conf.py")

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from s2i_wsgi import cli, hooks, prefix, supervisord
+from s2i_wsgi import cli, hooks, pid1, prefix, supervisord
 from s2i_wsgi.build import build
 from s2i_wsgi.detect import detect
 from s2i_wsgi.errors import ConfigError
@@ -373,14 +373,14 @@ def test_start_with_extra_processes_runs_hooks_once_then_runs_supervisord_below_
     hook.chmod(0o755)
     calls = {}
     monkeypatch.setattr(os, "chdir", lambda path: calls.setdefault("chdir", path))
-    monkeypatch.setattr(cli.supervise, "run_mod_wsgi", lambda *a: pytest.fail("mod_wsgi must run under supervisord"))
+    monkeypatch.setattr(pid1, "run_mod_wsgi", lambda *a: pytest.fail("mod_wsgi must run under supervisord"))
     monkeypatch.setattr(os, "execvpe", lambda *a: pytest.fail("the launcher stays PID 1 above supervisord"))
 
     def fake_run(argv, env, cwd, fatal_file):
         calls.update(argv=argv, env=env, cwd=cwd, fatal_file=fatal_file)
         return 0
 
-    monkeypatch.setattr(cli.supervise, "run_supervisord", fake_run)
+    monkeypatch.setattr(pid1, "run_supervisord", fake_run)
     assert cli.main(["start"]) == 0
     conf = tmp_path / "state" / "supervisord.conf"
     assert calls["argv"] == ["supervisord", "--nodaemon", "--configuration", str(conf)]
@@ -410,7 +410,7 @@ def test_start_dry_run_with_extra_processes_prints_the_supervisord_configuration
 def test_start_without_extra_processes_does_not_write_a_supervisord_configuration(source, monkeypatch, tmp_path):
     source({"wsgi.py": WSGI_PY, "Procfile": "release: ./migrate\n"})
     monkeypatch.setattr(os, "chdir", lambda path: None)
-    monkeypatch.setattr(cli.supervise, "run_mod_wsgi", lambda argv, env, cwd: 0)
+    monkeypatch.setattr(pid1, "run_mod_wsgi", lambda argv, server_root, env, cwd: 0)
     assert cli.main(["start"]) == 0
     assert not (tmp_path / "state" / "supervisord.conf").exists()
 

@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .errors import StartError
-from .servers import APACHE_CONF
+from .servers.mod_wsgi_express import APACHE_CONF
 
 FORWARD = {
     signal.SIGTERM: signal.SIGWINCH,
@@ -40,10 +40,6 @@ FORWARD = {
     signal.SIGWINCH: signal.SIGWINCH,
     signal.SIGQUIT: signal.SIGTERM,
 }
-
-
-def server_root(argv: Sequence[str]) -> Path:
-    return Path(argv[list(argv).index("--server-root") + 1])
 
 
 def setup_argv(start_argv: Sequence[str]) -> list[str]:
@@ -59,8 +55,9 @@ def exit_status(status: int) -> int:
     return os.WEXITSTATUS(status)
 
 
-def run_mod_wsgi(start_argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> int:
-    """mod_wsgi-express's command line (its --include-file already written: start.write_files)."""
+def run_mod_wsgi(start_argv: Sequence[str], server_root: Path, env: Mapping[str, str], cwd: Path) -> int:
+    """mod_wsgi-express's command line (its --include-file already written: start.write_files), and
+    the --server-root it was given (mod_wsgi_express.server_root), where setup-server writes apachectl."""
     setup = subprocess.run(setup_argv(start_argv), env=dict(env), cwd=cwd, check=False)
     if setup.returncode != 0:
         raise StartError(
@@ -68,7 +65,7 @@ def run_mod_wsgi(start_argv: Sequence[str], env: Mapping[str, str], cwd: Path) -
             "Its message is above.",
             "Check the MOD_WSGI_* settings it names (`s2i-wsgi config` lists them).",
         )
-    apachectl = server_root(start_argv) / "apachectl"
+    apachectl = server_root / "apachectl"
     sys.stdout.flush()
     # The last -f wins over mod_wsgi-express's own: servers.APACHE_CONF includes its httpd.conf.
     argv = ["bash", str(apachectl), "start", "-DFOREGROUND", "-f", str(APACHE_CONF)]

@@ -1,303 +1,35 @@
-"""What to run: a pure function of the app directory and the configuration.
-
-Files are read and parsed, never imported: detection runs no user code. The
-first rule that applies wins (docs/detection.md, "How detection works", is this list):
-
-Explicit settings
- 1. APP_MODULE=module[:callable] (or warpdrive's WARPDRIVE_WSGI_MODULE_NAME and
-    WARPDRIVE_WSGI_CALLABLE_OBJECT): that WSGI callable (default `application`);
-    APP_MODULE=module:factory(args) calls that app factory (factory.py).
- 2. APP_SCRIPT: that executable script starts the app itself.
- 3. APP_FILE: that Python file; its WSGI callable (or app factory) is served if
-    it defines one, otherwise it is run with python.
- 4. Procfile with a `web:` line: that command, run by bash (PORT is set).
- 5. WARPDRIVE_DEPLOY_MODE / .warpdrive/deploy_mode other than `auto`: shell
-    (app.sh), python (app.py), wsgi (the WARPDRIVE_WSGI_* module, default
-    wsgi:application) or django (the Django project).
-Detection
- 6. An executable app.sh (sclorg and warpdrive both start it first).
- 7. A Django project: manage.py naming DJANGO_SETTINGS_MODULE, whose settings
-    give WSGI_APPLICATION (else <settings package>/wsgi.py).
- 8. wsgi.py defining `application` or `app`, else an app factory.
- 9. app.py defining `application` or `app`, else an app factory.
-10. main.py defining `application` or `app`, else an app factory (Google's
-    buildpacks and Railpack serve main:app).
-11. The package named by pyproject.toml or setup.py, in the app directory or
-    src/, defining `application` or `app`, else an app factory (sclorg's
-    setup.py rule).
-12. The module a pyproject.toml [project.scripts] or [tool.poetry.scripts]
-    entry names, defining `application` or `app`, else an app factory: the
-    callable its script serves, served in production.
-13. Exactly one */wsgi.py one directory down defining `application` or `app`,
-    else an app factory; two or more is an error that lists them.
-14. app.py with no WSGI callable: run with python (sclorg's APP_FILE default).
-
-In a file defining both, `application` is preferred to `app` (mod_wsgi's
-convention). An app factory is a function `create_app` or `make_app` that can
-be called without arguments: it is called once per server process (factory.py),
-as `flask run` does; one that needs arguments is an error naming APP_MODULE.
-A framework's development server (Flask's app.run() under
-`if __name__ == "__main__"`) is never what serves an app that has a callable.
-
-main.py comes after wsgi.py and app.py: every app that was served before it
-was a rule is served as it was (an app.py beside a main.py keeps app.py, as
-sclorg and `flask run`, which never looks at main.py, would have it), and
-where main.py merely imports and runs the app from app.py both name the same
-object.
-"""
+"""The rules, in their documented order (see the package's docstring): entry_point() and detect()."""
 
 from __future__ import annotations
 
 import ast
-import configparser
+import dataclasses
 import os
 import re
-import tomllib
-from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 
-from . import appfiles
-from .config import Config
-from .errors import DetectError
-from .factory import FACTORY_NAMES, Target, bind_error, call_arity, parse_target, signature
-from .processes import read_procfile
+from ..config import Config
+from ..errors import ConfigError, DetectError
+from ..factory import FACTORY_NAMES, Target, bind_error, call_arity, parse_target, signature
+from .entry import Django, EntryPoint
+from .gunicorn_config import gunicorn_config_file, wsgi_app_setting
+from .project import Script, django_project, procfile_web, project_package, script_entries
+from .python_files import (
+    Defines,
+    Factory,
+    callable_in,
+    defines,
+    factory_in,
+    is_file,
+    module_file,
+    plain_function,
+    string_assignment,
+)
 
-CALLABLE_NAMES = ("application", "app")
 # How the search lines name what makes a Python file an entry point.
 SERVABLE = "defining `application`, `app`, `create_app()` or `make_app()`"
+
 FACTORIES = " or ".join(f"`{name}`" for name in FACTORY_NAMES)
-
-
-class Defines(Enum):
-    YES = "yes"
-    NO = "no"
-    MAYBE = "maybe"  # a star import or module __getattr__ could provide it
-
-
-@dataclass(frozen=True)
-class Django:
-    """A Django project, as far as it can be known without importing it."""
-
-    manage_py: Path
-    settings_module: str
-
-
-@dataclass(frozen=True)
-class EntryPoint:
-    """Either a WSGI callable (module, callable) or a command that serves the app itself."""
-
-    module: str | None
-    callable: str | None
-    file: Path | None
-    reason: str
-    searched: list[str] = field(default_factory=list)
-    command: list[str] | None = None
-    django: Django | None = None
-    # An app factory's argument list ("" for none): `callable` is called with it once per
-    # server process, and what it returns is served (factory.py). None: `callable` is served.
-    call: str | None = None
-
-    @property
-    def is_wsgi(self) -> bool:
-        return self.command is None
-
-    @property
-    def is_factory(self) -> bool:
-        return self.call is not None
-
-    @property
-    def target(self) -> str:
-        if self.command is not None:
-            return " ".join(self.command)
-        if self.call is not None:
-            return f"{self.module}:{self.callable}({self.call})"
-        return f"{self.module}:{self.callable}"
-
-
-# ---------------------------------------------------------------------------
-# Reading Python files without importing them.
-
-
-def top_level_names(source: str) -> tuple[set[str], bool]:
-    """Names a module binds at top level (including inside if/try/with blocks),
-    and whether it has a star import or a module-level __getattr__."""
-    tree = ast.parse(source)
-    names: set[str] = set()
-    dynamic = False
-
-    def visit(body: list[ast.stmt]) -> None:  # noqa: PLR0912 - one branch per statement kind
-        nonlocal dynamic
-        for node in body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                names.add(node.name)
-            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for target in targets:
-                    for sub in ast.walk(target):
-                        if isinstance(sub, ast.Name):
-                            names.add(sub.id)
-            elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                for alias in node.names:
-                    if alias.name == "*":
-                        dynamic = True
-                    else:
-                        names.add(alias.asname or alias.name.split(".")[0])
-            elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
-                for child in ("body", "orelse", "finalbody"):
-                    visit(getattr(node, child, []) or [])
-                for handler in getattr(node, "handlers", []) or []:
-                    visit(handler.body)
-
-    visit(tree.body)
-    if "__getattr__" in names:
-        dynamic = True
-    return names, dynamic
-
-
-def _read_source(path: Path) -> str:
-    try:
-        source = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise DetectError(
-            f"{path} is not UTF-8 text.", "Python reads source files as UTF-8 by default.", "Save it as UTF-8."
-        ) from None
-    except OSError as exc:
-        raise DetectError(
-            f"{path} cannot be read ({exc.strerror}).",
-            "Detection reads the app's Python files to find its WSGI callable.",
-            f"Make {path.name} a file the build can read (e.g. `chmod a+r {path.name}`), or remove it.",
-        ) from None
-    number = appfiles.nul_byte_line(source)
-    if number is not None:
-        raise DetectError(
-            f"{path.name} line {number} contains a NUL byte.",
-            "Python refuses to compile a source file that holds one, so no server could load it.",
-            f"Save {path} as UTF-8 text (it may be binary, or in another encoding such as UTF-16).",
-        )
-    try:
-        ast.parse(source)
-    except SyntaxError as exc:
-        raise DetectError(
-            f"{path.name} has a syntax error at line {exc.lineno}: {exc.msg}.",
-            "The entry point cannot be loaded by any server while it does not parse.",
-            f"Fix {path} (python -m py_compile {path.name} shows the same error).",
-        ) from None
-    except (RecursionError, MemoryError):
-        raise DetectError(
-            f"{path.name} is nested too deeply for Python's parser.",
-            "Python cannot compile it either, so no server could load it.",
-            f"Split the deeply nested expression in {path} into several statements.",
-        ) from None
-    return source
-
-
-def defines(path: Path, name: str) -> Defines:
-    names, dynamic = top_level_names(_read_source(path))
-    if name in names:
-        return Defines.YES
-    return Defines.MAYBE if dynamic else Defines.NO
-
-
-def callable_in(path: Path) -> str | None:
-    """The WSGI callable a file defines, `application` preferred to `app`."""
-    names, _ = top_level_names(_read_source(path))
-    for name in CALLABLE_NAMES:
-        if name in names:
-            return name
-    return None
-
-
-@dataclass(frozen=True)
-class Factory:
-    """An app factory a module defines: `node` is its def, or None when its parameters cannot be
-    read without running code (bound by an import or an assignment, or decorated)."""
-
-    name: str
-    node: ast.FunctionDef | None
-
-    @property
-    def shown(self) -> str:
-        return f"{self.name}({ast.unparse(self.node.args) if self.node else '...'})"
-
-
-def _last_bindings(body: list[ast.stmt], found: dict[str, ast.stmt]) -> dict[str, ast.stmt]:
-    """The statement that last binds each top-level name, in source order (see top_level_names)."""
-    for node in body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            found[node.name] = node
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                for sub in ast.walk(target):
-                    if isinstance(sub, ast.Name):
-                        found[sub.id] = node
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                found[alias.asname or alias.name.split(".")[0]] = node
-        elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
-            for child in ("body", "orelse", "finalbody"):
-                _last_bindings(getattr(node, child, []) or [], found)
-            for handler in getattr(node, "handlers", []) or []:
-                _last_bindings(handler.body, found)
-    return found
-
-
-def plain_function(path: Path, name: str) -> ast.FunctionDef | None:
-    """The undecorated def that binds `name` at top level, if that is what binds it last."""
-    node = _last_bindings(ast.parse(_read_source(path)).body, {}).get(name)
-    return node if isinstance(node, ast.FunctionDef) and not node.decorator_list else None
-
-
-def factory_in(path: Path) -> Factory | None:
-    """The app factory a file defines, `create_app` preferred to `make_app` (as `flask run` looks)."""
-    source = _read_source(path)
-    names, _ = top_level_names(source)
-    bindings = _last_bindings(ast.parse(source).body, {})
-    for name in FACTORY_NAMES:
-        if name not in names:
-            continue
-        node = bindings.get(name)
-        if isinstance(node, (ast.AsyncFunctionDef, ast.ClassDef)):
-            continue  # calling it gives a coroutine or an instance, not an app: `flask run` passes it over too
-        return Factory(name, node if isinstance(node, ast.FunctionDef) and not node.decorator_list else None)
-    return None
-
-
-def string_assignment(path: Path, name: str) -> str | None:
-    """The string literal assigned to a top-level `name`, if any."""
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError, RecursionError, MemoryError):
-        return None
-    for node in tree.body:
-        if (
-            isinstance(node, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
-            and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str)
-        ):
-            return node.value.value
-    return None
-
-
-def module_file(app_dir: Path, module: str) -> Path | None:
-    """The source file of a dotted module under the app directory (or its src/)."""
-    parts = module.split(".")
-    for base in (app_dir, app_dir / "src"):
-        for candidate in (base.joinpath(*parts).with_suffix(".py"), base.joinpath(*parts, "__init__.py")):
-            if _is_file(candidate):
-                return candidate
-    return None
-
-
-def _is_file(path: Path) -> bool:
-    """Path.is_file(), except that a name too long to exist (from a setting) is no file, not an OSError."""
-    return os.path.isfile(path)
-
-
-# ---------------------------------------------------------------------------
-# The rules.
 
 
 def _wsgi_module(
@@ -392,7 +124,7 @@ def _explicit_module(config: Config, app_dir: Path) -> EntryPoint | None:
 
 def _script(app_dir: Path, relative: str, reason: str) -> EntryPoint:
     path = app_dir / relative
-    if not _is_file(path):
+    if not is_file(path):
         raise DetectError(
             f"{reason}, but there is no file {relative} in {app_dir}.",
             "That script was to start the app.",
@@ -409,7 +141,7 @@ def _script(app_dir: Path, relative: str, reason: str) -> EntryPoint:
 
 def _python_file(config: Config, app_dir: Path, relative: str, reason: str) -> EntryPoint:
     path = app_dir / relative
-    if not _is_file(path):
+    if not is_file(path):
         raise DetectError(
             f"{reason}, but there is no file {relative} in {app_dir}.",
             "That file was to start the app.",
@@ -433,26 +165,6 @@ def _python_file(config: Config, app_dir: Path, relative: str, reason: str) -> E
     return EntryPoint(
         None, None, path, f"{reason} defines no WSGI callable: run with python", command=["python", str(path)]
     )
-
-
-def procfile_web(app_dir: Path) -> str | None:
-    """The command of a Procfile's `web:` process type (processes.py reads the others)."""
-    for process in read_procfile(app_dir / "Procfile"):
-        if process.name == "web":
-            return process.command
-    return None
-
-
-def django_project(app_dir: Path, environ_settings: str | None) -> Django | None:
-    manage = app_dir / "manage.py"
-    if not manage.is_file():
-        return None
-    settings = environ_settings
-    if not settings:
-        text = _best_effort_text(manage)
-        match = re.search(r"""DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]""", text)
-        settings = match.group(1) if match else None
-    return Django(manage, settings) if settings else None
 
 
 def _django_entry(app_dir: Path, django: Django) -> EntryPoint:
@@ -481,95 +193,15 @@ def _wsgi_module_entry(path: Path, module: str, name: str, reason: str) -> Entry
     return EntryPoint(module, name, path, reason)
 
 
-def project_package(app_dir: Path) -> str | None:
-    """The import name of the distribution pyproject.toml or setup.cfg/setup.py declares."""
-    # Best effort: a file that cannot be read names nothing here (the build's dependency step,
-    # and pip, report broken project files).
-    name = None
-    pyproject = app_dir / "pyproject.toml"
-    if pyproject.is_file():
-        try:
-            data = tomllib.loads(_best_effort_text(pyproject))
-        except tomllib.TOMLDecodeError:
-            data = {}
-        name = _table(data, "project").get("name") or _table(_table(data, "tool"), "poetry").get("name")
-    if not name and (app_dir / "setup.cfg").is_file():
-        parser = configparser.ConfigParser()
-        try:
-            parser.read_string(_best_effort_text(app_dir / "setup.cfg"))
-            name = parser.get("metadata", "name", fallback=None)
-        except configparser.Error:
-            name = None
-    if not name and (app_dir / "setup.py").is_file():
-        text = _best_effort_text(app_dir / "setup.py")
-        match = re.search(r"""\bname\s*=\s*['"]([^'"]+)['"]""", text)
-        name = match.group(1) if match else None
-    return re.sub(r"[-.]+", "_", name).lower() if isinstance(name, str) and name else None
-
-
-def _best_effort_text(path: Path) -> str:
-    """The file's text with undecodable bytes replaced; empty when it cannot be read."""
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-
-
-def _table(data: object, key: str) -> dict:
-    """data[key] when it is a TOML table, else an empty one."""
-    value = data.get(key) if isinstance(data, dict) else None
-    return value if isinstance(value, dict) else {}
-
-
 def _servable(path: Path, module: str, prefix: str, searched: list[str]) -> EntryPoint | None:
     """The file's WSGI callable, else its app factory; None when it has neither (or is no file)."""
-    if not _is_file(path):
+    if not is_file(path):
         return None
     name = callable_in(path)
     if name:
         return EntryPoint(module, name, path, f"{prefix} defines `{name}`", list(searched))
     factory = factory_in(path)
     return _factory_entry(path, module, factory, prefix, searched) if factory else None
-
-
-@dataclass(frozen=True)
-class Script:
-    """A console script pyproject.toml declares: `value` is its `module:function`."""
-
-    table: str
-    name: str
-    value: str
-    module: str
-
-    @property
-    def shown(self) -> str:
-        return f'{self.table} {self.name} = "{self.value}"'
-
-
-def script_entries(app_dir: Path) -> list[Script]:
-    """[project.scripts] and [tool.poetry.scripts] entries of pyproject.toml, best effort like project_package."""
-    pyproject = app_dir / "pyproject.toml"
-    if not pyproject.is_file():
-        return []
-    try:
-        data = tomllib.loads(_best_effort_text(pyproject))
-    except tomllib.TOMLDecodeError:
-        return []
-    tables = (
-        ("[project.scripts]", _table(_table(data, "project"), "scripts")),
-        ("[tool.poetry.scripts]", _table(_table(_table(data, "tool"), "poetry"), "scripts")),
-    )
-    scripts = []
-    for table, entries in tables:
-        for name, declared in entries.items():
-            # poetry's long form is a table; one with a `reference` to a file names no module
-            value = declared.get("callable") if isinstance(declared, dict) else declared
-            if not isinstance(value, str):
-                continue
-            module = value.split("[")[0].partition(":")[0].strip()  # module:function [extras]
-            if re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", module):
-                scripts.append(Script(table, name, value.strip(), module))
-    return scripts
 
 
 def _from_scripts(app_dir: Path, searched: list[str], passed_over: list[str]) -> EntryPoint | None:
@@ -621,6 +253,30 @@ def _deploy_mode(config: Config, app_dir: Path) -> EntryPoint | None:
             )
         return _django_entry(app_dir, django)
     return None
+
+
+def entry_point(config: Config) -> EntryPoint:
+    """APP_MODULE, else `wsgi_app` in the app's gunicorn configuration, else detection."""
+    found = None if config["APP_MODULE"] else gunicorn_config_file(config)
+    if found and os.path.isfile(found[0]):  # False, not an error, for a name too long to be a file
+        path = found[0]
+        target = wsgi_app_setting(path)
+        if target is not None:
+            where = path.relative_to(config.app_dir) if path.is_relative_to(config.app_dir) else path
+            try:
+                parsed = parse_target(target)
+            except ValueError:
+                raise ConfigError(
+                    f"{where} sets wsgi_app = {target!r}, which is not MODULE:CALLABLE or MODULE:FACTORY(ARGS).",
+                    "gunicorn reads wsgi_app as a module and a name in it, or a call of that name with literal "
+                    "arguments; every server here loads it the same way.",
+                    "Set wsgi_app (or APP_MODULE) to MODULE:CALLABLE, e.g. myproject.wsgi:application, or to an "
+                    "app factory call, e.g. flaskr:create_app().",
+                ) from None
+            # Errors read "wsgi_app = '...' (FILE) names ..."; the start line says where the choice came from.
+            entry = explicit_target(config, parsed, f"wsgi_app = {target!r} ({where})")
+            return dataclasses.replace(entry, reason=f"{where} sets wsgi_app")
+    return detect(config)
 
 
 def detect(config: Config) -> EntryPoint:  # noqa: PLR0911, PLR0912 - one return per documented rule

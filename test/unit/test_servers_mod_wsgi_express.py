@@ -7,17 +7,16 @@ import pytest
 from s2i_wsgi.config import APP_ROOT, MOD_WSGI, VARIABLES
 from s2i_wsgi.detect import detect
 from s2i_wsgi.resources import Limits
-from s2i_wsgi.servers import (
+from s2i_wsgi.servers import processes, queue_timeout
+from s2i_wsgi.servers.mod_wsgi_express import (
     APACHE_CONF,
     APACHE_INCLUDE,
     PRIVATE_NETWORKS,
     apache_conf,
     apache_files,
     apache_include,
-    mod_wsgi_express,
-    processes,
-    queue_timeout,
 )
+from s2i_wsgi.servers.mod_wsgi_express import argv as mod_wsgi_express
 
 TWO_CPUS = Limits(cpus=2.0, memory=None)
 
