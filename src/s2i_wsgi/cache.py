@@ -26,11 +26,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from . import output
-from .config import BUILDER_HOME
+from .paths import ARTIFACTS_DIR, BUILDER_HOME
 
 CACHE_DIR = BUILDER_HOME / "cache"
-# Where s2i puts what save-artifacts streamed from the previous image.
-ARTIFACTS_DIR = Path("/tmp/artifacts")
 MARKER = "s2i-wsgi-cache.json"
 FORMAT = 1
 

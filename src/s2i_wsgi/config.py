@@ -20,13 +20,7 @@ from typing import Any
 from . import envfile
 from .errors import ConfigError
 from .factory import parse_target
-
-APP_ROOT = Path("/opt/app-root")
-SOURCE_DIR = APP_ROOT / "src"
-# The app's interpreter (its virtualenv's python), which runs every installer and app probe.
-APP_PYTHON = APP_ROOT / "bin" / "python"
-# The builder's own files: pinned requirements, the launcher's package.
-BUILDER_HOME = Path("/opt/s2i-wsgi")
+from .paths import APP_PYTHON, APP_ROOT, BUILDER_HOME, SOURCE_DIR  # noqa: F401 - also imported from here
 
 # ---------------------------------------------------------------------------
 # Value types: each parses a string or raises ValueError; `allowed` is the

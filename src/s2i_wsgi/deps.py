@@ -76,11 +76,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import appfiles, cache, output, python_version, secrets
-from .config import APP_PYTHON, APP_ROOT, Config
+from .config import Config
 from .errors import BuildError, ConfigError
+from .paths import APP_PYTHON, APP_ROOT, TOOLS_HOME
 
 PYTHON = APP_PYTHON
-TOOLS = Path(os.environ.get("S2I_WSGI_HOME", "/opt/s2i-wsgi"))
+TOOLS = TOOLS_HOME
 UV = TOOLS / "tools" / "bin" / "uv"
 MICROPIPENV = TOOLS / "tools" / "bin" / "micropipenv"
 TOOLS_PYTHON = TOOLS / "tools" / "bin" / "python"

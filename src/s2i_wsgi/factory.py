@@ -24,12 +24,12 @@ from __future__ import annotations
 import ast
 import inspect
 import re
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+
+from .paths import STATE_DIR
 
 FACTORY_NAMES = ("create_app", "make_app")
-WRAPPER_DIR = Path(tempfile.gettempdir()) / "s2i-wsgi" / "factory"
+WRAPPER_DIR = STATE_DIR / "factory"
 WRAPPER_MODULE = "s2i_wsgi_factory"
 
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")

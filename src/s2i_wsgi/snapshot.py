@@ -43,17 +43,16 @@ import sys
 from pathlib import Path
 
 from . import output
-from .config import APP_ROOT, BUILDER_HOME, Config
+from .config import Config
 from .deps import REQUIREMENTS, UV_LOCK, DependencyPlan, read_pyproject
 from .hooks import find as find_hooks
+from .paths import APP_ROOT, BUILDER_HOME, LAYERED_MARKER
 
 FORMAT = 1
 MANIFEST = "venv.json"
 SNAPSHOT = "venv.tar"  # one member made by tar(1): thousands of small files are slow through tarfile
 KEYS = {"fingerprint": str, "builder": str, "changed": list, "removed": list, "links": dict}
-# bin/s2i-build --incremental puts this file in /tmp when it builds on the previous app image
-# itself (a layered rebuild) instead of on the builder.
-LAYERED = Path("/tmp/s2i-wsgi-layered-rebuild")
+LAYERED = LAYERED_MARKER
 # What of /opt/app-root the build may change; src (the app) and etc (the image's) are not part of it.
 PARTS = ("bin", "include", "lib", "share")
 INSTALLER_PREFIXES = ("PIP_", "UV_", "PIPENV_", "MICROPIPENV_")
