@@ -788,7 +788,7 @@ class Config:
     # Every variable from every layer, merged (for servers' own variables such
     # as UWSGI_*, and $NAME references in .warpdrive/server_args).
     environment: dict[str, str] = field(default_factory=dict)
-    # Variables from build secrets (secrets.py): for the build's child
+    # Variables from build secrets (build_secrets.py): for the build's child
     # processes only, applied last; never printed, never in the image.
     build_secrets: dict[str, str] = field(default_factory=dict)
 

@@ -75,7 +75,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import appfiles, cache, output, python_version, secrets
+from . import appfiles, build_secrets, cache, output, python_version
 from .config import Config
 from .errors import BuildError, ConfigError
 from .paths import APP_PYTHON, APP_ROOT, TOOLS_HOME
@@ -1004,7 +1004,7 @@ def _install_poetry(config: Config, p: DependencyPlan) -> None:
         for name in ("pyproject.toml", "poetry.toml"):  # poetry.toml: the project's own poetry settings
             if (cwd / name).is_file():
                 shutil.copyfile(cwd / name, project / name)
-        bundle = secrets.system_ca_bundle()  # poetry's requests trusts certifi's bundle only
+        bundle = build_secrets.system_ca_bundle()  # poetry's requests trusts certifi's bundle only
         if bundle is not None:
             env.setdefault("REQUESTS_CA_BUNDLE", str(bundle))
         env.update(
@@ -1059,7 +1059,7 @@ def _install_pipenv(config: Config, p: DependencyPlan) -> None:
         # pipenv before 2026.8.0 asks PyPI's JSON API with its vendored requests, which trusts
         # certifi's bundle only; the image's store also holds any corporate proxy CA that pip
         # (truststore) and uv (UV_SYSTEM_CERTS) accept. A build secret ca.crt has set it already.
-        bundle = secrets.system_ca_bundle()
+        bundle = build_secrets.system_ca_bundle()
         if bundle is not None:
             env.setdefault("REQUESTS_CA_BUNDLE", str(bundle))
         # pipenv installs into the active virtualenv (VIRTUAL_ENV: the app's).

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from s2i_wsgi import deps, output, secrets
+from s2i_wsgi import build_secrets, deps, output
 from s2i_wsgi.errors import BuildError, ConfigError
 
 APP = {"wsgi.py": "application = None\n"}
@@ -875,7 +875,7 @@ def test_enable_pipenv_leaves_the_pinned_pipenv_on_path_and_runs_it_as_sclorg_do
 ):
     runs = Runs()
     monkeypatch.setattr(output, "run", runs)
-    monkeypatch.setattr(secrets, "system_ca_bundle", lambda: Path("/etc/ssl/certs/ca-certificates.crt"))
+    monkeypatch.setattr(build_secrets, "system_ca_bundle", lambda: Path("/etc/ssl/certs/ca-certificates.crt"))
     config = load_config(
         make_app({**APP, **files}), ENABLE_PIPENV="1", PIN_PIPENV_VERSION="2026.2.2", PIP_INDEX_URL="https://m/s/"
     )
