@@ -13,7 +13,7 @@ from .config import APP_ROOT, BUILDER_HOME, Config, load
 from .deps import PYTHON, UV
 from .detect import EntryPoint
 from .errors import BuildError, RebuildFromBuilder
-from .processes import find as find_extra_processes
+from .extra_processes import find as find_extra_processes
 from .servers import SERVERS, choose_server, entry_point
 
 

@@ -36,8 +36,8 @@ from .build import build
 from .config import APP_ROOT, QUEUE_TIMEOUT_DEFAULT, SOURCE_DIR, VARIABLES, Config, load
 from .envdoc import markdown_reference, replace_section
 from .errors import RebuildFromBuilder, StartError, UserError
-from .processes import NOT_DAEMONS, ExtraProcesses
-from .processes import find as find_extra_processes
+from .extra_processes import NOT_DAEMONS, ExtraProcesses
+from .extra_processes import find as find_extra_processes
 from .resources import detect as detect_limits
 from .servers import SERVERS, processes, queue_timeout, threads
 

@@ -60,8 +60,8 @@ from pathlib import Path
 from . import appfiles
 from .config import Config
 from .errors import DetectError
+from .extra_processes import read_procfile
 from .factory import FACTORY_NAMES, Target, bind_error, call_arity, parse_target, signature
-from .processes import read_procfile
 
 CALLABLE_NAMES = ("application", "app")
 # How the search lines name what makes a Python file an entry point.
