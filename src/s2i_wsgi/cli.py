@@ -24,13 +24,15 @@ from . import (
     prefix,
     python_version,
     redact,
-    runtime,
     sbom,
     snapshot,
     start,
     supervise,
     supervisord,
     tasks,
+)
+from . import (
+    assemble_runtime as runtime,
 )
 from .build import build
 from .config import APP_ROOT, QUEUE_TIMEOUT_DEFAULT, SOURCE_DIR, VARIABLES, Config, load
