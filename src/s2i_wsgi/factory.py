@@ -15,8 +15,8 @@ read-only), which calls the factory when the server imports it: once per server
 process, as gunicorn does with the same syntax. Every server is given the same
 wrapper, so an app behaves the same whichever serves it.
 
-Stdlib only and free of the launcher's other modules: config.py validates
-APP_MODULE with parse_target().
+Stdlib only and free of the launcher's other modules but paths.py (which imports
+none): the config package validates APP_MODULE with parse_target().
 """
 
 from __future__ import annotations
