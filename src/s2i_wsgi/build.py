@@ -8,12 +8,13 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import build_secrets, cache, deps, django, hooks, importcheck, output, sbom, snapshot
+from . import build_secrets, deps, django, hooks, importcheck, output, sbom
 from .config import APP_ROOT, BUILDER_HOME, Config, load
 from .deps import PYTHON, UV
 from .detect import EntryPoint
 from .errors import BuildError, RebuildFromBuilder
 from .extra_processes import find as find_extra_processes
+from .incremental import cache, snapshot
 from .servers import SERVERS, choose_server, entry_point
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from . import (
     __version__,
-    cache,
     deps,
     envfile,
     factory,
@@ -25,7 +24,6 @@ from . import (
     python_version,
     redact,
     sbom,
-    snapshot,
     start,
     supervise,
     supervisord,
@@ -40,6 +38,7 @@ from .envdoc import markdown_reference, replace_section
 from .errors import RebuildFromBuilder, StartError, UserError
 from .extra_processes import NOT_DAEMONS, ExtraProcesses
 from .extra_processes import find as find_extra_processes
+from .incremental import cache, snapshot
 from .resources import detect as detect_limits
 from .servers import SERVERS, processes, queue_timeout, threads
 

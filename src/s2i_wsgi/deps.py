@@ -75,9 +75,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import appfiles, build_secrets, cache, output, python_version
+from . import appfiles, build_secrets, output, python_version
 from .config import Config
 from .errors import BuildError, ConfigError
+from .incremental import cache
 from .paths import APP_PYTHON, APP_ROOT, TOOLS_HOME
 
 PYTHON = APP_PYTHON

@@ -17,8 +17,9 @@ from hypothesis import settings
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "src"))
 
-from s2i_wsgi import cache, config, snapshot  # noqa: E402
+from s2i_wsgi import config  # noqa: E402
 from s2i_wsgi.config import Config  # noqa: E402
+from s2i_wsgi.incremental import cache, snapshot  # noqa: E402
 
 # Fuzzing (test_fuzz_*.py): "ci", the default, is reproducible (the same examples on every run) and
 # quick; HYPOTHESIS_PROFILE=long searches much deeper, with new examples each run. No example database:

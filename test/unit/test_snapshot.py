@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from s2i_wsgi import build, cache, deps, snapshot
+from s2i_wsgi import build, deps
 from s2i_wsgi.errors import RebuildFromBuilder
+from s2i_wsgi.incremental import cache, snapshot
 
 FLASK = {"wsgi.py": "application = None\n", "requirements.txt": "flask==3.1.3\n-r more.txt\n", "more.txt": "idna\n"}
 

@@ -42,15 +42,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import output
-from .config import Config
-from .deps import REQUIREMENTS, UV_LOCK, DependencyPlan, read_pyproject
-from .hooks import find as find_hooks
-from .paths import APP_ROOT, BUILDER_HOME, LAYERED_MARKER
+from .. import output
+from ..config import Config
+from ..deps import REQUIREMENTS, UV_LOCK, DependencyPlan, read_pyproject
+from ..hooks import find as find_hooks
+from ..paths import APP_ROOT, BUILDER_HOME
+from . import LAYERED_MARKER, MANIFEST, SNAPSHOT, STAGING
 
 FORMAT = 1
-MANIFEST = "venv.json"
-SNAPSHOT = "venv.tar"  # one member made by tar(1): thousands of small files are slow through tarfile
+# SNAPSHOT: one member made by tar(1), as thousands of small files are slow through tarfile.
 KEYS = {"fingerprint": str, "builder": str, "changed": list, "removed": list, "links": dict}
 LAYERED = LAYERED_MARKER
 # What of /opt/app-root the build may change; src (the app) and etc (the image's) are not part of it.
@@ -219,7 +219,7 @@ def restore(digest: str | None, why_not: str | None, artifacts_dir: Path, app_ro
 
     The snapshot is taken out of artifacts_dir either way, so the image never carries a second copy.
     """
-    archive, staging = artifacts_dir / SNAPSHOT, artifacts_dir / "venv"
+    archive, staging = artifacts_dir / SNAPSHOT, artifacts_dir / STAGING
     found = manifest(artifacts_dir)
     (artifacts_dir / MANIFEST).unlink(missing_ok=True)
     if found is None and not archive.exists():

@@ -25,11 +25,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from . import output
-from .paths import ARTIFACTS_DIR, BUILDER_HOME
+from .. import output
+from . import ARTIFACTS_DIR, CACHE_DIR
+from . import CACHE_MARKER as MARKER
 
-CACHE_DIR = BUILDER_HOME / "cache"
-MARKER = "s2i-wsgi-cache.json"
 FORMAT = 1
 
 
