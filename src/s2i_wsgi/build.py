@@ -8,12 +8,13 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import cache, deps, django, hooks, importcheck, output, sbom, secrets, snapshot
+from . import build_secrets, deps, django, hooks, importcheck, output, sbom
 from .config import APP_ROOT, BUILDER_HOME, Config, load
 from .deps import PYTHON, UV
 from .detect import EntryPoint, entry_point
 from .errors import BuildError, RebuildFromBuilder
-from .processes import find as find_extra_processes
+from .extra_processes import find as find_extra_processes
+from .incremental import cache, snapshot
 from .servers import SERVERS, choose_server
 
 
@@ -135,15 +136,17 @@ def check_layered(config: Config, dependency_plan: deps.DependencyPlan, server: 
 def build(environ: Mapping[str, str], source_dir: Path) -> EntryPoint:
     """The whole build, in the order docs/hooks-and-processes.md documents, with the build secrets provided."""
     config = load(environ, source_dir)
-    with secrets.provided(secrets.secrets_dir(config["S2I_WSGI_SECRETS_DIR"])) as found:
+    with build_secrets.provided(build_secrets.secrets_dir(config["S2I_WSGI_SECRETS_DIR"])) as found:
         return _build(environ, source_dir, config, found)
 
 
-def _build(environ: Mapping[str, str], source_dir: Path, config: Config, found: secrets.BuildSecrets) -> EntryPoint:
+def _build(
+    environ: Mapping[str, str], source_dir: Path, config: Config, found: build_secrets.BuildSecrets
+) -> EntryPoint:
     output.step(f"Building the app in {config.app_dir} with Python {sys.version.split()[0]}")
     overridden = sorted(name for name in found.environment if name in config.environment and name in config.settings)
-    secrets.describe(found, [name for name in overridden if name != "S2I_WSGI_SECRETS_DIR"])
-    secrets.warn_exposed({**environ, **config.app_environment})
+    build_secrets.describe(found, [name for name in overridden if name != "S2I_WSGI_SECRETS_DIR"])
+    build_secrets.warn_exposed({**environ, **config.app_environment})
     env = {**environ, **config.app_environment, **found.environment}
     changes = hooks.environment_from("build-env", source_dir, config.app_dir, env)
     if changes:

@@ -12,23 +12,24 @@ from pathlib import Path
 
 from . import (
     __version__,
-    cache,
     envfile,
     fatal_listener,
     output,
     prefix,
     python_version,
     redact,
-    runtime,
     sbom,
-    snapshot,
     start,
     tasks,
+)
+from . import (
+    assemble_runtime as runtime,
 )
 from .build import build
 from .config import APP_ROOT, SOURCE_DIR, VARIABLES, Config, load
 from .envdoc import markdown_reference, replace_section
 from .errors import RebuildFromBuilder, UserError
+from .incremental import cache, snapshot
 from .resources import detect as detect_limits
 from .servers import queue_timeout
 

@@ -26,14 +26,13 @@ container with a non-zero exit instead of serving a half-migrated app.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
-from pathlib import Path
 
 from . import output
-from .config import APP_PYTHON, APP_ROOT, Config
+from .config import Config
 from .detect import Django, EntryPoint, django_project
 from .errors import BuildError, StartError
+from .paths import APP_PYTHON, APP_ROOT, STATE_DIR
 
 STATE_FILE = APP_ROOT / "etc" / "s2i-wsgi" / "django-static.json"
 DEFAULT_STATIC_ROOT = APP_ROOT / "static"
@@ -130,7 +129,7 @@ def static_alias() -> tuple[str, str] | None:
     return url, root
 
 
-WRAPPER_DIR = Path(os.environ.get("TMPDIR", "/tmp")) / "s2i-wsgi" / "modules"
+WRAPPER_DIR = STATE_DIR / "modules"
 WRAPPER_MODULE = "s2i_wsgi_static"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .paths import REBUILD_FROM_BUILDER
+
 
 class UserError(Exception):
     """A problem with the app or its settings, explained as short paragraphs.
@@ -44,4 +46,4 @@ class RebuildFromBuilder(UserError):
     """A layered rebuild (bin/s2i-build --incremental) cannot build on the previous image; the
     tool then builds on the builder. Not a failure: the message is a step of the build log."""
 
-    exit_code = 75  # EX_TEMPFAIL
+    exit_code = REBUILD_FROM_BUILDER

@@ -15,8 +15,8 @@ read-only), which calls the factory when the server imports it: once per server
 process, as gunicorn does with the same syntax. Every server is given the same
 wrapper, so an app behaves the same whichever serves it.
 
-Stdlib only and free of the launcher's other modules: config.py validates
-APP_MODULE with parse_target().
+Stdlib only and free of the launcher's other modules but paths.py (which imports
+none): the config package validates APP_MODULE with parse_target().
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ from __future__ import annotations
 import ast
 import inspect
 import re
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+
+from .paths import STATE_DIR
 
 FACTORY_NAMES = ("create_app", "make_app")
-WRAPPER_DIR = Path(tempfile.gettempdir()) / "s2i-wsgi" / "factory"
+WRAPPER_DIR = STATE_DIR / "factory"
 WRAPPER_MODULE = "s2i_wsgi_factory"
 
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")

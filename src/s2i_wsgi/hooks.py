@@ -27,10 +27,10 @@ from pathlib import Path
 
 from . import output
 from .errors import HookError
+from .paths import STATE_DIR
 
 HOOK_DIRS = (".s2i/action_hooks", ".warpdrive/action_hooks")
 ENV_HOOKS = ("build-env", "deploy-env")
-STATE_DIR = Path(os.environ.get("TMPDIR", "/tmp")) / "s2i-wsgi"
 
 
 HEROKU_HOOKS = ("pre_compile", "post_compile")

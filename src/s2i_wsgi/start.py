@@ -32,8 +32,8 @@ from . import deps, django, factory, hooks, output, pid1, supervisord
 from .config import APP_ROOT, QUEUE_TIMEOUT_DEFAULT, Config, load
 from .detect import EntryPoint, entry_point
 from .errors import StartError
-from .processes import NOT_DAEMONS, ExtraProcesses
-from .processes import find as find_extra_processes
+from .extra_processes import NOT_DAEMONS, ExtraProcesses
+from .extra_processes import find as find_extra_processes
 from .resources import Limits
 from .servers import SERVERS, choose_server, mod_wsgi_express, processes, queue_timeout, threads
 from .servers import command as server_command

@@ -26,7 +26,7 @@ import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
-from .processes import ExtraProcesses
+from .extra_processes import ExtraProcesses
 
 LAUNCHER = "s2i-wsgi"
 GROUP = "app"

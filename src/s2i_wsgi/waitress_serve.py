@@ -15,7 +15,7 @@ import signal
 import sys
 
 # Python puts a script's directory first on sys.path: the launcher's modules must not shadow the
-# app's modules or the standard library's (this directory has a config.py and a secrets.py).
+# app's modules or the standard library's (this directory has a config package, a build.py and a paths.py).
 if sys.path and os.path.realpath(sys.path[0]) == os.path.dirname(os.path.realpath(__file__)):
     del sys.path[0]
 

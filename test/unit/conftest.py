@@ -17,8 +17,9 @@ from hypothesis import settings
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "src"))
 
-from s2i_wsgi import cache, config, detect, servers, snapshot  # noqa: E402
+from s2i_wsgi import config, detect, servers  # noqa: E402
 from s2i_wsgi.config import Config  # noqa: E402
+from s2i_wsgi.incremental import cache, snapshot  # noqa: E402
 from s2i_wsgi.resources import Limits  # noqa: E402
 
 TWO_CPUS = Limits(cpus=2.0, memory=None)

@@ -8,7 +8,7 @@ import tarfile
 
 import pytest
 
-from s2i_wsgi import cache
+from s2i_wsgi.incremental import cache
 
 
 @pytest.fixture

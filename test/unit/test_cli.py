@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from s2i_wsgi import __version__, cache, cli, pid1
+from s2i_wsgi import __version__, cli, pid1
 from s2i_wsgi.config import VARIABLES
 from s2i_wsgi.envdoc import markdown_reference
+from s2i_wsgi.incremental import cache
 from s2i_wsgi.resources import Limits
 
 FLASK_APP = "from flask import Flask\napp = Flask(__name__)\n"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from s2i_wsgi import deps, output, secrets
+from s2i_wsgi import build_secrets, deps, output
 from s2i_wsgi.errors import BuildError, ConfigError
 
 APP = {"wsgi.py": "application = None\n"}
@@ -650,14 +650,15 @@ POETRY_PINNED = Path(__file__).parents[2] / "requirements" / "poetry.txt"
 
 @pytest.fixture
 def pinned_poetry(monkeypatch):
-    monkeypatch.setattr(deps, "POETRY_REQUIREMENTS", POETRY_PINNED)
+    monkeypatch.setattr(deps.poetry, "POETRY_REQUIREMENTS", POETRY_PINNED)  # where poetry.py reads it
+    monkeypatch.setattr(deps, "POETRY_REQUIREMENTS", POETRY_PINNED)  # where the test reads it
 
 
 def test_the_pinned_poetry_is_read_from_requirements(monkeypatch):
-    monkeypatch.setattr(deps, "POETRY_REQUIREMENTS", POETRY_PINNED)
+    monkeypatch.setattr(deps.poetry, "POETRY_REQUIREMENTS", POETRY_PINNED)
     version = deps.pinned_poetry()
     assert version and version.startswith("2.") and f"\npoetry=={version}\n" in f"\n{POETRY_PINNED.read_text()}"
-    monkeypatch.setattr(deps, "POETRY_REQUIREMENTS", POETRY_PINNED.with_name("no-such-file.txt"))
+    monkeypatch.setattr(deps.poetry, "POETRY_REQUIREMENTS", POETRY_PINNED.with_name("no-such-file.txt"))
     assert deps.pinned_poetry() is None
 
 
@@ -677,10 +678,10 @@ def test_a_uv_required_version_the_bundled_uv_does_not_meet_is_refused_before_uv
 
 def test_the_bundled_uv_version_is_read_from_the_pinned_build_tools(monkeypatch):
     pinned = Path(__file__).parents[2] / "requirements" / "build-tools.txt"
-    monkeypatch.setattr(deps, "BUILD_TOOLS_REQUIREMENTS", pinned)
+    monkeypatch.setattr(deps.uv, "BUILD_TOOLS_REQUIREMENTS", pinned)
     version = deps.bundled_uv()
     assert version and f"\nuv=={version}\n" in f"\n{pinned.read_text()}"
-    monkeypatch.setattr(deps, "BUILD_TOOLS_REQUIREMENTS", pinned.with_name("no-such-file.txt"))
+    monkeypatch.setattr(deps.uv, "BUILD_TOOLS_REQUIREMENTS", pinned.with_name("no-such-file.txt"))
     assert deps.bundled_uv() is None
 
 
@@ -875,7 +876,7 @@ def test_enable_pipenv_leaves_the_pinned_pipenv_on_path_and_runs_it_as_sclorg_do
 ):
     runs = Runs()
     monkeypatch.setattr(output, "run", runs)
-    monkeypatch.setattr(secrets, "system_ca_bundle", lambda: Path("/etc/ssl/certs/ca-certificates.crt"))
+    monkeypatch.setattr(build_secrets, "system_ca_bundle", lambda: Path("/etc/ssl/certs/ca-certificates.crt"))
     config = load_config(
         make_app({**APP, **files}), ENABLE_PIPENV="1", PIN_PIPENV_VERSION="2026.2.2", PIP_INDEX_URL="https://m/s/"
     )

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s2i_wsgi import processes
+from s2i_wsgi import extra_processes
 from s2i_wsgi.errors import ConfigError
 
 from .test_fuzz_support import app_directory, file_bytes, file_kinds, place, read_or_refuse, text_lines, texts
@@ -53,9 +53,9 @@ CONF_NAMES = st.sampled_from(["a.conf", "b.conf", "worker.conf", "x.conf.conf"])
 def test_any_procfile_is_read_or_refused_with_a_message_naming_it(content, kind):
     with app_directory() as root:
         place(root / "Procfile", kind, content)
-        declared = read_or_refuse(lambda: processes.read_procfile(root / "Procfile"), "Procfile")
+        declared = read_or_refuse(lambda: extra_processes.read_procfile(root / "Procfile"), "Procfile")
     for process in declared or []:
-        assert processes.PROCFILE_LINE.fullmatch(f"{process.name}: {process.command}")
+        assert extra_processes.PROCFILE_LINE.fullmatch(f"{process.name}: {process.command}")
         assert "\x00" not in process.command and "\n" not in process.command
 
 
@@ -68,7 +68,7 @@ def test_any_procfile_and_supervisor_files_give_processes_or_an_error_naming_the
         place(root / "Procfile", "file", procfile)
         for name, (content, kind) in files.items():
             place(root / ".s2i" / "supervisor" / name, kind, content)
-        extra = read_or_refuse(lambda: processes.find(root, root), "Procfile", ".s2i/supervisor/")
+        extra = read_or_refuse(lambda: extra_processes.find(root, root), "Procfile", ".s2i/supervisor/")
     if extra is not None:
         names = [name for name, _ in extra.names()]
         assert len(names) == len(set(names)) and "web" not in names
@@ -84,7 +84,7 @@ def test_a_nul_byte_in_the_procfile_is_an_error_naming_the_line(make_app):
     app = make_app()
     (app / "Procfile").write_bytes(b"web: gunicorn app\nworker: python worker.py\x00\n")
     with pytest.raises(ConfigError) as raised:
-        processes.read_procfile(app / "Procfile")
+        extra_processes.read_procfile(app / "Procfile")
     assert str(raised.value) == (
         "Procfile line 2 contains a NUL byte.\n\n"
         "A Procfile declares the app's processes, one `name: command` per line. No command or setting can hold "
@@ -98,7 +98,7 @@ def test_a_nul_byte_in_a_supervisor_file_is_an_error_naming_the_file_and_line(ma
     (app / ".s2i" / "supervisor").mkdir(parents=True)
     (app / ".s2i" / "supervisor" / "clock.conf").write_bytes(b"[program:clock]\ncommand=python clock.py \x00\n")
     with pytest.raises(ConfigError) as raised:
-        processes.find(app, app)
+        extra_processes.find(app, app)
     assert str(raised.value) == (
         ".s2i/supervisor/clock.conf line 2 contains a NUL byte.\n\n"
         "Files in .s2i/supervisor/ are INI files of [program:NAME] sections read by supervisord. No command or "
@@ -111,7 +111,7 @@ def test_a_procfile_that_links_outside_the_source_is_an_error(make_app):
     app = make_app()
     (app / "Procfile").symlink_to("../Procfile")
     with pytest.raises(ConfigError) as raised:
-        processes.find(app, app)
+        extra_processes.find(app, app)
     assert str(raised.value) == (
         "Procfile is a symbolic link to ../Procfile, which is not in the source.\n\n"
         "A Procfile declares the app's processes, one `name: command` per line. A link to a file outside the "
@@ -125,7 +125,7 @@ def test_a_supervisor_file_that_links_outside_the_source_is_an_error(make_app):
     (app / ".s2i" / "supervisor").mkdir(parents=True)
     (app / ".s2i" / "supervisor" / "clock.conf").symlink_to("/etc/supervisor/conf.d/clock.conf")
     with pytest.raises(ConfigError) as raised:
-        processes.find(app, app)
+        extra_processes.find(app, app)
     assert str(raised.value) == (
         ".s2i/supervisor/clock.conf is a symbolic link to /etc/supervisor/conf.d/clock.conf, which is not in "
         "the source.\n\n"
@@ -143,7 +143,7 @@ def test_a_procfile_that_cannot_be_read_is_an_error_naming_it(make_app, monkeypa
 
     monkeypatch.setattr(type(app), "read_bytes", denied)
     with pytest.raises(ConfigError) as raised:
-        processes.read_procfile(app / "Procfile")
+        extra_processes.read_procfile(app / "Procfile")
     assert str(raised.value) == (
         "Procfile cannot be read (Permission denied).\n\n"
         "A Procfile declares the app's processes, one `name: command` per line.\n\n"
@@ -154,7 +154,7 @@ def test_a_procfile_that_cannot_be_read_is_an_error_naming_it(make_app, monkeypa
 def test_only_a_newline_ends_a_procfile_line_as_in_heroku(make_app):
     app = make_app()
     (app / "Procfile").write_bytes("worker: echo one\u2028two\x0cthree\r\nclock: python clock.py\n".encode())
-    declared = processes.read_procfile(app / "Procfile")
+    declared = extra_processes.read_procfile(app / "Procfile")
     assert [(p.name, p.command) for p in declared] == [
         ("worker", "echo one\u2028two\x0cthree"),
         ("clock", "python clock.py"),

@@ -17,7 +17,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from s2i_wsgi import config, secrets
+from s2i_wsgi import build_secrets, config
 
 REPO = Path(__file__).resolve().parents[2]
 IMAGESTREAM = REPO / "imagestreams" / "s2i-wsgi.json"
@@ -419,10 +419,10 @@ def test_build_secrets_in_the_docs_go_where_the_builder_reads_them_under_names_i
     text = (DOCS / "openshift.md").read_text(encoding="utf-8")
     destinations = re.findall(r'"destinationDir":\s*"([^"]*)"', text)
     assert destinations
-    assert set(destinations) == {str(secrets.DEFAULT_DIR)}
+    assert set(destinations) == {str(build_secrets.DEFAULT_DIR)}
     names = re.findall(r"--from-file=([\w.-]+)=", text)
     assert names
-    assert set(names) <= set(secrets.KNOWN)
+    assert set(names) <= set(build_secrets.KNOWN)
 
 
 # ---------------------------------------------------------------------------

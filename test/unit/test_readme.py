@@ -11,7 +11,7 @@ from s2i_wsgi import envdoc
 from s2i_wsgi.config import VARIABLES
 
 REFERENCE = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
-FIX = "run `make readme` to regenerate it from src/s2i_wsgi/config.py, and commit the result."
+FIX = "run `make readme` to regenerate it from src/s2i_wsgi/config/table.py, and commit the result."
 
 
 def generated_section(document: str) -> str | None:

@@ -399,7 +399,8 @@ def test_a_layered_rebuild_runs_in_the_previous_image_with_its_source_cleared_fi
 def test_the_layered_rebuilds_marker_and_exit_status_are_the_launchers():
     # snapshot.LAYERED as the launcher defines it (the unit tests move it into a temporary directory).
     src = SCRIPT.parents[1] / "src"
-    code = f"import sys; sys.path.insert(0, {str(src)!r}); from s2i_wsgi import snapshot; print(snapshot.LAYERED)"
+    code = f"import sys; sys.path.insert(0, {str(src)!r}); "
+    code += "from s2i_wsgi.incremental import snapshot; print(snapshot.LAYERED)"
     launchers = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True)
     launchers = launchers.stdout.strip()
     assert f"/tmp/{s2i_build.LAYERED_MARKER}" == launchers  # the upload is unpacked in /tmp

@@ -235,7 +235,7 @@ def test_waitress_serve_stops_with_status_0_on_sigterm_and_hides_the_launchers_m
     finally:
         process.kill()
     assert started["argv"] == ["waitress-serve", "--listen=0.0.0.0:8080", "wsgi:application"]
-    # The launcher's config.py, secrets.py ... must not shadow the app's modules or the standard library's.
+    # The launcher's config package, build.py, paths.py ... must not shadow the app's modules or the standard library's.
     assert str(WAITRESS_SERVE.parent) not in started["path"]
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from s2i_wsgi import build, cache, deps, snapshot
+from s2i_wsgi import build, deps
 from s2i_wsgi.errors import RebuildFromBuilder
+from s2i_wsgi.incremental import cache, snapshot
 
 FLASK = {"wsgi.py": "application = None\n", "requirements.txt": "flask==3.1.3\n-r more.txt\n", "more.txt": "idna\n"}
 
@@ -54,6 +55,48 @@ def test_with_app_home_the_files_read_at_the_source_root_decide_the_fingerprint(
     assert digest(make_app, load_config, files={**files, "more.txt": "idna==3.10\n"}) != digest(
         make_app, load_config, files=files
     )
+
+
+# The builder's switches as snapshot.py listed them by hand before they were read from the table.
+HAND_LISTED_SWITCHES = (
+    "UPGRADE_PIP_TO_LATEST",
+    "DISABLE_SETUP_PY_PROCESSING",
+    "DISABLE_PYPROJECT_TOML_PROCESSING",
+    "ENABLE_PIPENV",
+    "PIN_PIPENV_VERSION",
+    "ENABLE_MICROPIPENV",
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "UV_DEFAULT_INDEX",
+    "UV_INDEX",
+)
+
+
+def test_the_switches_read_from_the_table_give_the_fingerprint_the_hand_listed_ones_gave(
+    make_app, load_config, monkeypatch
+):
+    # Every Dependencies variable set (but UPGRADE_PIP_TO_LATEST, which makes nothing reusable, and
+    # the two installers in turn, which exclude each other): the same inputs must give the same
+    # digest, so a builder with this change reuses the virtualenvs that the previous one recorded.
+    every_switch = {
+        "DISABLE_SETUP_PY_PROCESSING": "1",
+        "DISABLE_PYPROJECT_TOML_PROCESSING": "1",
+        "BUILD_CACHE": "all",
+        "DISABLE_SBOM": "1",
+        "PIP_INDEX_URL": "https://index.example/simple",
+        "PIP_EXTRA_INDEX_URL": "https://extra.example/simple",
+        "S2I_WSGI_SECRETS_DIR": "/run/secrets/build",
+        "UV_DEFAULT_INDEX": "https://index.example/simple",
+        "UV_INDEX": "https://extra.example/simple",
+    }
+    assert set(snapshot.SWITCHES) == set(HAND_LISTED_SWITCHES)
+    pipenv = {"ENABLE_PIPENV": "1", "PIN_PIPENV_VERSION": "2024.0.1"}
+    for environ in ({}, {**every_switch, "ENABLE_MICROPIPENV": "1"}, {**every_switch, **pipenv}):
+        from_table = digest(make_app, load_config, **environ)
+        monkeypatch.setattr(snapshot, "SWITCHES", HAND_LISTED_SWITCHES)
+        hand_listed = digest(make_app, load_config, **environ)
+        monkeypatch.undo()
+        assert from_table == hand_listed
 
 
 def test_run_time_settings_and_the_app_source_do_not(make_app, load_config):

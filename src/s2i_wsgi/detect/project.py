@@ -9,7 +9,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..processes import read_procfile
+from ..extra_processes import read_procfile
 from .entry import Django
 
 

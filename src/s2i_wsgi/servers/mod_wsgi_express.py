@@ -7,11 +7,11 @@ Apache itself is run by the launcher, which stays PID 1 above it (pid1.py).
 from __future__ import annotations
 
 import math
-import tempfile
 from pathlib import Path
 
 from ..config import APP_ROOT, BOOLEAN, MOD_WSGI, VARIABLES, Config, Variable
 from ..detect import EntryPoint, python_path
+from ..paths import STATE_DIR
 from ..resources import Limits
 from .server_args import server_args
 from .sizing import processes, queue_timeout, request_timeout, threads
@@ -65,8 +65,8 @@ PRIVATE_NETWORKS = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/
 MIN_MAX_CLIENTS = 100
 # Apache is started with APACHE_CONF (`apachectl start -f`, see pid1.run_mod_wsgi): our
 # directives first, then mod_wsgi-express's httpd.conf, which includes APACHE_INCLUDE last.
-APACHE_CONF = Path(tempfile.gettempdir()) / "s2i-wsgi" / "httpd.conf"
-APACHE_INCLUDE = Path(tempfile.gettempdir()) / "s2i-wsgi" / "apache.conf"
+APACHE_CONF = STATE_DIR / "httpd.conf"
+APACHE_INCLUDE = STATE_DIR / "apache.conf"
 
 
 # No TRACE (it echoes a request, cookies included, back to whoever sent it), and no version in the
@@ -76,7 +76,7 @@ APACHE_HARDENING = "TraceEnable Off\nServerTokens Prod\nServerSignature Off\n"
 
 def server_root(config: Config) -> Path:
     """Where mod_wsgi-express writes its configuration (--server-root)."""
-    return Path(tempfile.gettempdir()) / f"mod_wsgi-{config['PORT']}"
+    return STATE_DIR.parent / f"mod_wsgi-{config['PORT']}"
 
 
 def apache_conf(config: Config) -> str:

@@ -1,205 +1,32 @@
-"""Every setting the launcher reads, as one table, validated once.
+"""The table of every variable the launcher reads: name, kind, default, help and section.
 
-Only this module reads os.environ. Values come, lowest precedence first, from
-the table's defaults, the app's .warpdrive/environment, its .s2i/environment,
-and the process environment (image ENV, `-e` at build, `-e` at run). Each value
-is parsed once; a wrong one is reported with the variable's name, where it came
-from and what is allowed. The variable reference in docs/configuration.md is generated from
-this same table (`s2i-wsgi envvars --markdown`).
+It feeds `config` (load.py), `s2i-wsgi config`, the generated variable reference and its
+freshness test; a new variable is one row here.
 """
 
 from __future__ import annotations
 
-import os
-import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
-from . import envfile
-from .errors import ConfigError
-from .factory import parse_target
-
-APP_ROOT = Path("/opt/app-root")
-SOURCE_DIR = APP_ROOT / "src"
-# The app's interpreter (its virtualenv's python), which runs every installer and app probe.
-APP_PYTHON = APP_ROOT / "bin" / "python"
-# The builder's own files: pinned requirements, the launcher's package.
-BUILDER_HOME = Path("/opt/s2i-wsgi")
-
-# ---------------------------------------------------------------------------
-# Value types: each parses a string or raises ValueError; `allowed` is the
-# human description shown in errors and in docs/configuration.md.
-
-
-@dataclass(frozen=True)
-class Kind:
-    allowed: str
-    parse: Callable[[str], Any]
-
-
-def integer(minimum: int, maximum: int | None = None) -> Kind:
-    allowed = f"a whole number from {minimum} to {maximum}" if maximum else f"a whole number, at least {minimum}"
-
-    def parse(text: str) -> int:
-        if not re.fullmatch(r"\d+", text.strip()):
-            raise ValueError
-        value = int(text)
-        if value < minimum or (maximum is not None and value > maximum):
-            raise ValueError
-        return value
-
-    return Kind(allowed, parse)
-
-
-_TRUE = {"1", "true", "yes", "on", "y"}
-_FALSE = {"0", "false", "no", "off", "n", ""}
-
-
-def _boolean(text: str) -> bool:
-    lowered = text.strip().lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
-    raise ValueError
-
-
-BOOLEAN = Kind("true or false (also 1/0, yes/no, on/off; empty means false)", _boolean)
-
-
-def choice(*values: str) -> Kind:
-    def parse(text: str) -> str:
-        lowered = text.strip().lower()
-        if lowered not in values:
-            raise ValueError
-        return lowered
-
-    return Kind("one of " + ", ".join(values), parse)
-
-
-TEXT = Kind("any text", lambda text: text)
-
-_DOTTED = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*"
-
-
-def _app_module(text: str) -> str:
-    parse_target(text)  # the syntax gunicorn accepts: a name, or a call with literal arguments
-    return text.strip()
-
-
-APP_MODULE_KIND = Kind(
-    "MODULE, MODULE:CALLABLE or MODULE:FACTORY(ARGS), e.g. myproject.wsgi:application or flaskr:create_app()",
-    _app_module,
+from .kinds import (
+    ADDRESSES,
+    APP_MODULE_KIND,
+    BOOLEAN,
+    DOTTED_KIND,
+    FRACTION,
+    HEADER_NAMES,
+    IDENTIFIER_KIND,
+    RELATIVE_DIR,
+    RELATIVE_FILE,
+    SERVER_KIND,
+    TEXT,
+    URL_ALIASES,
+    URL_PATH,
+    Kind,
+    choice,
+    integer,
 )
-
-
-# No file or directory has a longer name (Linux's NAME_MAX, in bytes); a relative path longer than
-# _PATH_MAX is a mistake, and with the source directory in front it could pass the system's limit.
-_NAME_MAX, _PATH_MAX = 255, 1024
-
-
-def _relative_path(text: str) -> str:
-    path = Path(text.strip())
-    if (
-        not text.strip()
-        or "\x00" in text
-        or path.is_absolute()
-        or ".." in path.parts
-        or len(os.fsencode(path)) > _PATH_MAX
-        or any(len(os.fsencode(part)) > _NAME_MAX for part in path.parts)
-    ):
-        raise ValueError
-    return str(path)
-
-
-RELATIVE_DIR = Kind("a directory inside the source, relative to it (e.g. src/web)", _relative_path)
-
-
-def _url_path(text: str) -> str:
-    if not text.strip().startswith("/") or any(c.isspace() for c in text.strip()):
-        raise ValueError
-    return text.strip()
-
-
-URL_PATH = Kind("a URL path starting with /, e.g. /healthz", _url_path)
-
-RELATIVE_FILE = Kind("a file inside the app directory, relative to it (e.g. bin/start.sh)", _relative_path)
-
-
-def _dotted(text: str) -> str:
-    if not re.fullmatch(_DOTTED, text.strip()):
-        raise ValueError
-    return text.strip()
-
-
-DOTTED_KIND = Kind("a dotted module name, e.g. myproject.wsgi", _dotted)
-
-
-def _identifier(text: str) -> str:
-    if not re.fullmatch(r"[A-Za-z_]\w*", text.strip()):
-        raise ValueError
-    return text.strip()
-
-
-IDENTIFIER_KIND = Kind("a Python identifier, e.g. application", _identifier)
-
-
-def _fraction(text: str) -> float:
-    value = float(text.strip())
-    if not 0 <= value <= 1:
-        raise ValueError
-    return value
-
-
-FRACTION = Kind("a fraction from 0 to 1, e.g. 0.25", _fraction)
-
-SERVER_NAMES = ("mod_wsgi", "gunicorn", "uwsgi", "waitress")
-SERVER_KIND = choice(*SERVER_NAMES)
-
-
-def _url_aliases(text: str) -> list[tuple[str, str]]:
-    pairs = []
-    for item in text.split():
-        url, sep, path = item.partition("=")
-        if not sep or not url.startswith("/") or not path:
-            raise ValueError
-        pairs.append((url, path))
-    if not pairs:
-        raise ValueError
-    return pairs
-
-
-URL_ALIASES = Kind(
-    "URL=PATH pairs separated by spaces, e.g. `/static=static /robots.txt=static/robots.txt` "
-    "(PATH relative to the app directory, or absolute)",
-    _url_aliases,
-)
-
-
-def _words(pattern: str) -> Callable[[str], list[str]]:
-    def parse(text: str) -> list[str]:
-        words = text.replace(",", " ").split()
-        if not words or not all(re.fullmatch(pattern, word) for word in words):
-            raise ValueError
-        return words
-
-    return parse
-
-
-HEADER_NAMES = Kind(
-    "header names separated by spaces or commas, e.g. `X-Forwarded-Proto X-Forwarded-For`",
-    _words(r"[A-Za-z0-9-]+"),
-)
-ADDRESSES = Kind(
-    "IP addresses or subnets separated by spaces or commas, e.g. `10.0.0.0/8`",
-    _words(r"[0-9A-Fa-f:.]+(?:/\d{1,3})?"),
-)
-
-
-# ---------------------------------------------------------------------------
-# The table.
 
 
 @dataclass(frozen=True)
@@ -747,112 +574,3 @@ VARIABLES += [
 ]
 
 BY_NAME: dict[str, Variable] = {variable.name: variable for variable in VARIABLES}
-
-
-# ---------------------------------------------------------------------------
-# Reading the app's environment files (envfile: one meaning of quotes on every path).
-
-
-# warpdrive keeps some settings as one-value files in .warpdrive/. Its `home` names the app's
-# directory in the source with the meaning of sclorg's APP_HOME: warpdrive installs requirements.txt
-# from the source root, then runs the app (and Django's manage.py) from there.
-WARPDRIVE_VALUE_FILES = {"deploy_mode": "WARPDRIVE_DEPLOY_MODE", "home": "APP_HOME"}
-
-
-def _warpdrive_value_files(source_dir: Path) -> list[tuple[str, dict[str, str]]]:
-    layers = []
-    for filename, variable in WARPDRIVE_VALUE_FILES.items():
-        where = f".warpdrive/{filename}"
-        text = envfile.read_text(
-            source_dir / ".warpdrive" / filename,
-            where,
-            f"{where} sets {variable}, as one word of UTF-8 text.",
-            f"Write one of the values {variable} allows into {where} ({BY_NAME[variable].kind.allowed}), "
-            "or delete the file.",
-        )
-        if text is not None:
-            layers.append((where, {variable: text.strip()}))
-    return layers
-
-
-# ---------------------------------------------------------------------------
-# The resolved configuration.
-
-
-@dataclass(frozen=True)
-class Setting:
-    value: Any
-    source: str  # "default", ".s2i/environment", ".warpdrive/environment", "environment"
-
-
-@dataclass(frozen=True)
-class Config:
-    settings: dict[str, Setting]
-    source_dir: Path
-    # Variables from the app's files that are not in the table; they are
-    # passed on to the app (and hooks) as environment.
-    app_environment: dict[str, str] = field(default_factory=dict)
-    # Every variable from every layer, merged (for servers' own variables such
-    # as UWSGI_*, and $NAME references in .warpdrive/server_args).
-    environment: dict[str, str] = field(default_factory=dict)
-    # Variables from build secrets (secrets.py): for the build's child
-    # processes only, applied last; never printed, never in the image.
-    build_secrets: dict[str, str] = field(default_factory=dict)
-
-    def __getitem__(self, name: str) -> Any:
-        return self.settings[name].value
-
-    def source_of(self, name: str) -> str:
-        return self.settings[name].source
-
-    def is_set(self, name: str) -> bool:
-        return self.settings[name].source != "default"
-
-    @property
-    def app_dir(self) -> Path:
-        home = self["APP_HOME"]
-        return self.source_dir / home if home else self.source_dir
-
-
-def load(environ: Mapping[str, str], source_dir: Path = SOURCE_DIR) -> Config:
-    """Resolve every variable in the table, or raise ConfigError naming the first bad one."""
-    s2i_environment = source_dir / ".s2i" / "environment"
-    # The real s2i passes .s2i/environment's values verbatim: a quoted one means its content.
-    raw_from_file = envfile.read_raw(s2i_environment)  # read once: its meaning and s2i's verbatim copies
-    environ = {**environ, **envfile.verbatim_fixes(environ, raw_from_file)}
-    layers: list[tuple[str, Mapping[str, str]]] = [
-        (".warpdrive/environment", envfile.read(source_dir / ".warpdrive" / "environment")),
-        *_warpdrive_value_files(source_dir),
-        (".s2i/environment", from_file := {name: envfile.unquote(raw) for name, raw in raw_from_file.items()}),
-        ("environment", environ),
-    ]
-    settings: dict[str, Setting] = {}
-    for variable in VARIABLES:
-        raw, source = None, "default"
-        for layer_name, layer in layers:
-            # An empty value means "not set here": it never hides a lower layer's (an OpenShift
-            # template parameter left empty must not override the app's .s2i/environment).
-            if variable.name in layer and (raw is None or layer[variable.name].strip()):
-                raw, source = layer[variable.name], layer_name
-        if source == "environment" and from_file.get(variable.name) == raw:
-            source = ".s2i/environment"  # s2i passes the file's values on as the process environment
-        if raw is None or (raw.strip() == "" and variable.kind is not BOOLEAN):
-            settings[variable.name] = Setting(variable.default, "default")
-            continue
-        try:
-            value = variable.kind.parse(raw)
-        except ValueError:
-            where = "" if source == "environment" else f" (set in {source})"
-            raise ConfigError(
-                f"{variable.name}={raw!r}{where} is not a valid value.",
-                f"{variable.name} must be {variable.kind.allowed}.",
-                f"Change or unset {variable.name}. `s2i-wsgi config` lists every setting and where it came from.",
-            ) from None
-        settings[variable.name] = Setting(value, source)
-    app_environment: dict[str, str] = {}
-    for _name, layer in layers[:-1]:
-        app_environment.update({k: v for k, v in layer.items() if k not in environ})
-    environment: dict[str, str] = {}
-    for _, layer in layers:
-        environment.update(layer)
-    return Config(settings, source_dir, app_environment, environment)

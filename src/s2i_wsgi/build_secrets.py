@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import output, redact
-from .config import APP_ROOT
 from .errors import ConfigError
+from .paths import APP_ROOT, SECRETS_DIR
 
-DEFAULT_DIR = Path("/tmp/secrets")
+DEFAULT_DIR = SECRETS_DIR
 CA_FILE, PIP_CONF, NETRC, INDEX_URL, EXTRA_INDEX_URL = "ca.crt", "pip.conf", "netrc", "index-url", "extra-index-url"
 KNOWN = (CA_FILE, PIP_CONF, NETRC, INDEX_URL, EXTRA_INDEX_URL)
 PEM_BEGIN = "-----BEGIN CERTIFICATE-----"

@@ -42,32 +42,31 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import output
-from .config import APP_ROOT, BUILDER_HOME, Config
-from .deps import REQUIREMENTS, UV_LOCK, DependencyPlan, read_pyproject
-from .hooks import find as find_hooks
+from .. import output
+from ..config import DEPENDENCIES, VARIABLES, Config
+from ..deps import REQUIREMENTS, UV_LOCK, DependencyPlan, read_pyproject
+from ..hooks import find as find_hooks
+from ..paths import APP_ROOT, BUILDER_HOME
+from . import LAYERED_MARKER, MANIFEST, SNAPSHOT, STAGING
 
 FORMAT = 1
-MANIFEST = "venv.json"
-SNAPSHOT = "venv.tar"  # one member made by tar(1): thousands of small files are slow through tarfile
+# SNAPSHOT: one member made by tar(1), as thousands of small files are slow through tarfile.
 KEYS = {"fingerprint": str, "builder": str, "changed": list, "removed": list, "links": dict}
-# bin/s2i-build --incremental puts this file in /tmp when it builds on the previous app image
-# itself (a layered rebuild) instead of on the builder.
-LAYERED = Path("/tmp/s2i-wsgi-layered-rebuild")
+LAYERED = LAYERED_MARKER
 # What of /opt/app-root the build may change; src (the app) and etc (the image's) are not part of it.
 PARTS = ("bin", "include", "lib", "share")
 INSTALLER_PREFIXES = ("PIP_", "UV_", "PIPENV_", "MICROPIPENV_")
-SWITCHES = (
-    "UPGRADE_PIP_TO_LATEST",
-    "DISABLE_SETUP_PY_PROCESSING",
-    "DISABLE_PYPROJECT_TOML_PROCESSING",
-    "ENABLE_PIPENV",
-    "PIN_PIPENV_VERSION",
-    "ENABLE_MICROPIPENV",
-    "PIP_INDEX_URL",
-    "PIP_EXTRA_INDEX_URL",
-    "UV_DEFAULT_INDEX",
-    "UV_INDEX",
+# The builder's own switches that decide what is installed: the table's Dependencies section, but
+# for the rows that act beside the virtualenv and leave it as it is (a new row counts by default).
+BESIDE_THE_VIRTUALENV = {
+    "BUILD_CACHE": "trims the installer cache after the install",
+    "DISABLE_SBOM": "writes, or not, the bill of materials after the install",
+    "S2I_WSGI_SECRETS_DIR": "says where the build secrets are; they count by name (config.build_secrets)",
+}
+SWITCHES = tuple(
+    variable.name
+    for variable in VARIABLES
+    if variable.section == DEPENDENCIES and variable.name not in BESIDE_THE_VIRTUALENV
 )
 _INCLUDE = re.compile(r"^(?:-r|-c|--requirement|--constraint)(?:\s*=?\s*)(\S+)")
 _LOCAL = re.compile(r"^(?:-e|--editable|-f|--find-links)?[\s=]*(?:\.|/|file:)|\s@\s*file:")
@@ -220,7 +219,7 @@ def restore(digest: str | None, why_not: str | None, artifacts_dir: Path, app_ro
 
     The snapshot is taken out of artifacts_dir either way, so the image never carries a second copy.
     """
-    archive, staging = artifacts_dir / SNAPSHOT, artifacts_dir / "venv"
+    archive, staging = artifacts_dir / SNAPSHOT, artifacts_dir / STAGING
     found = manifest(artifacts_dir)
     (artifacts_dir / MANIFEST).unlink(missing_ok=True)
     if found is None and not archive.exists():

@@ -1,4 +1,4 @@
-"""Extra processes (issue: extra processes): what processes.find reads from the Procfile and
+"""Extra processes (issue: extra processes): what extra_processes.find reads from the Procfile and
 .s2i/supervisor/*.conf, the supervisord configuration written for them, the line prefixer,
 and how `s2i-wsgi start` and `detect` use them."""
 
@@ -18,7 +18,7 @@ from s2i_wsgi import cli, hooks, pid1, prefix, supervisord
 from s2i_wsgi.build import build
 from s2i_wsgi.detect import detect
 from s2i_wsgi.errors import ConfigError
-from s2i_wsgi.processes import find, read_procfile
+from s2i_wsgi.extra_processes import find, read_procfile
 from s2i_wsgi.resources import Limits
 
 REPO_SRC = str(cli.__file__).rsplit("/s2i_wsgi/", 1)[0]

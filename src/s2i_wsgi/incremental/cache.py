@@ -25,13 +25,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from . import output
-from .config import BUILDER_HOME
+from .. import output
+from . import ARTIFACTS_DIR, CACHE_DIR
+from . import CACHE_MARKER as MARKER
 
-CACHE_DIR = BUILDER_HOME / "cache"
-# Where s2i puts what save-artifacts streamed from the previous image.
-ARTIFACTS_DIR = Path("/tmp/artifacts")
-MARKER = "s2i-wsgi-cache.json"
 FORMAT = 1
 
 

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from s2i_wsgi import build, output, secrets
+from s2i_wsgi import build, build_secrets, output
 from s2i_wsgi.errors import ConfigError
 
 CERT = "-----BEGIN CERTIFICATE-----\nMIIBdummy\n-----END CERTIFICATE-----\n"
@@ -42,12 +42,12 @@ def system_bundle(tmp_path):
 
 
 def test_a_missing_directory_gives_no_variables(tmp_path, scratch):
-    found = secrets.load(tmp_path / "absent", scratch)
+    found = build_secrets.load(tmp_path / "absent", scratch)
     assert found.environment == {} and found.used == ()
 
 
 def test_ca_crt_is_trusted_besides_the_image_bundle_by_every_installer(secret_dir, scratch, system_bundle):
-    found = secrets.load(secret_dir({"ca.crt": CERT}), scratch, system_bundle)
+    found = build_secrets.load(secret_dir({"ca.crt": CERT}), scratch, system_bundle)
     bundle = scratch / "ca-bundle.pem"
     assert bundle.read_text() == SYSTEM + CERT
     for name in ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "GIT_SSL_CAINFO"):
@@ -57,7 +57,7 @@ def test_ca_crt_is_trusted_besides_the_image_bundle_by_every_installer(secret_di
 
 def test_pip_conf_and_netrc_are_named_by_path(secret_dir, scratch):
     directory = secret_dir({"pip.conf": "[global]\ntrusted-host = x\n", "netrc": "machine x login a password b\n"})
-    found = secrets.load(directory, scratch)
+    found = build_secrets.load(directory, scratch)
     assert found.environment["PIP_CONFIG_FILE"] == str(directory / "pip.conf")
     assert found.environment["NETRC"] == str(directory / "netrc")
     assert found.environment["S2I_WSGI_SECRETS_DIR"] == str(directory)
@@ -65,7 +65,7 @@ def test_pip_conf_and_netrc_are_named_by_path(secret_dir, scratch):
 
 def test_index_urls_reach_pip_and_uv(secret_dir, scratch):
     extra = "https://a.example.com/simple/\n# comment\nhttps://b.example.com/simple/\n"
-    found = secrets.load(secret_dir({"index-url": URL + "\n", "extra-index-url": extra}), scratch)
+    found = build_secrets.load(secret_dir({"index-url": URL + "\n", "extra-index-url": extra}), scratch)
     env = found.environment
     assert env["PIP_INDEX_URL"] == env["UV_DEFAULT_INDEX"] == URL
     assert (
@@ -75,7 +75,7 @@ def test_index_urls_reach_pip_and_uv(secret_dir, scratch):
 
 
 def test_other_files_are_listed_for_hooks_and_empty_files_are_absent(secret_dir, scratch):
-    found = secrets.load(secret_dir({"token": "abc", "netrc": ""}), scratch)
+    found = build_secrets.load(secret_dir({"token": "abc", "netrc": ""}), scratch)
     assert found.other == ("token",)
     assert "NETRC" not in found.environment  # s2i truncates injected files after a build
 
@@ -83,7 +83,7 @@ def test_other_files_are_listed_for_hooks_and_empty_files_are_absent(secret_dir,
 def test_a_ca_crt_without_a_pem_certificate_is_an_error(secret_dir, scratch):
     directory = secret_dir({"ca.crt": "not a certificate\n"})
     with pytest.raises(ConfigError) as caught:
-        secrets.load(directory, scratch)
+        build_secrets.load(directory, scratch)
     assert str(caught.value) == (
         f"The build secret {directory / 'ca.crt'} holds no PEM certificate (no `-----BEGIN CERTIFICATE-----` line)."
         "\n\nIt is meant to be trusted by pip and uv during the build, e.g. the CA of a TLS-inspecting proxy; a "
@@ -96,7 +96,7 @@ def test_a_binary_ca_crt_says_to_convert_it(secret_dir, scratch):
     directory = secret_dir()
     (directory / "ca.crt").write_bytes(b"\x30\x82\x05\xff\xfe")
     with pytest.raises(ConfigError, match="is not UTF-8 text"):
-        secrets.load(directory, scratch)
+        build_secrets.load(directory, scratch)
 
 
 def test_an_unreadable_secret_error_names_the_file_and_the_fix(secret_dir, scratch, monkeypatch):
@@ -107,24 +107,24 @@ def test_an_unreadable_secret_error_names_the_file_and_the_fix(secret_dir, scrat
 
     monkeypatch.setattr(type(directory), "read_text", denied)
     with pytest.raises(ConfigError) as caught:
-        secrets.load(directory, scratch)
+        build_secrets.load(directory, scratch)
     assert str(caught.value) == (
         f"The build secret {directory / 'netrc'} cannot be read (permission denied).\n\n"
         "The build uses it to reach your package index; without it the install would fail later with a less "
-        "clear error.\n\n" + secrets.FIX_READABLE
+        "clear error.\n\n" + build_secrets.FIX_READABLE
     )
 
 
 @pytest.mark.parametrize("text", ["# only a comment\n", URL + "\n" + URL + "\n", "pypi.example.com/simple\n"])
 def test_a_bad_index_url_is_an_error_that_never_quotes_the_url(secret_dir, scratch, text):
     with pytest.raises(ConfigError) as caught:
-        secrets.load(secret_dir({"index-url": text}), scratch)
+        build_secrets.load(secret_dir({"index-url": text}), scratch)
     assert "index-url" in str(caught.value)
     assert "s3cret" not in str(caught.value) and "pypi.example.com/simple\n" not in str(caught.value)
 
 
 def test_the_scratch_bundle_is_removed_after_the_build(secret_dir):
-    with secrets.provided(secret_dir({"ca.crt": CERT})) as found:
+    with build_secrets.provided(secret_dir({"ca.crt": CERT})) as found:
         bundle = found.environment["PIP_CERT"]
         assert os.path.isfile(bundle)
     assert not os.path.exists(bundle)
@@ -132,8 +132,8 @@ def test_the_scratch_bundle_is_removed_after_the_build(secret_dir):
 
 
 def test_the_build_log_names_files_never_values(secret_dir, scratch, capsys):
-    found = secrets.load(secret_dir({"index-url": URL, "token": "x"}), scratch)
-    secrets.describe(found, ["PIP_INDEX_URL"])
+    found = build_secrets.load(secret_dir({"index-url": URL, "token": "x"}), scratch)
+    build_secrets.describe(found, ["PIP_INDEX_URL"])
     out = capsys.readouterr().out
     assert f"---> Using build secrets from {found.directory}: index-url\n" in out
     assert "Also there, for hooks (S2I_WSGI_SECRETS_DIR): token" in out
@@ -179,7 +179,7 @@ def test_installers_and_hooks_get_the_secrets_and_the_build_environment_does_not
 
 
 def test_a_credential_in_a_build_variable_is_named_in_a_warning_without_its_value(capsys):
-    secrets.warn_exposed(
+    build_secrets.warn_exposed(
         {
             "PIP_INDEX_URL": "https://ci:hunter2@pypi.example.com/simple/",
             "DJANGO_SECRET_KEY": "not-so-secret",
@@ -197,5 +197,5 @@ def test_a_credential_in_a_build_variable_is_named_in_a_warning_without_its_valu
 
 
 def test_build_variables_without_credentials_give_no_warning(capsys):
-    secrets.warn_exposed({"PIP_INDEX_URL": "https://pypi.example.com/simple/", "APP_MODULE": "app:app"})
+    build_secrets.warn_exposed({"PIP_INDEX_URL": "https://pypi.example.com/simple/", "APP_MODULE": "app:app"})
     assert capsys.readouterr().err == ""
