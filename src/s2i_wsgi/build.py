@@ -1,5 +1,5 @@
 """The build (s2i assemble): install the app's dependencies into the app's
-virtualenv (deps.py decides how), then make sure there is something to serve."""
+virtualenv (deps/ decides how), then make sure there is something to serve."""
 
 from __future__ import annotations
 

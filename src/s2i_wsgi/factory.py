@@ -4,7 +4,7 @@ Flask's documentation builds apps this way (its tutorial's flaskr has
 `create_app()` in the package's __init__.py and no module-level `app`), and
 `flask run` finds them: in a module that defines no `app` or `application`, a
 function named `create_app` or `make_app` is called with no arguments. The
-same convention is a detection rule here (detect.py). APP_MODULE (and
+same convention is a detection rule here (detect/). APP_MODULE (and
 gunicorn's `wsgi_app`) may also name a call, `module:create_app('prod',
 debug=False)`, in the syntax gunicorn and Flask accept: a plain name and
 literal arguments, nothing else evaluated.

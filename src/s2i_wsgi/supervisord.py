@@ -1,4 +1,4 @@
-"""The supervisord configuration for an app with extra processes (processes.py).
+"""The supervisord configuration for an app with extra processes (extra_processes.py).
 
 supervisord runs under the launcher (PID 1, which passes signals on and exits
 non-zero when a program could not stay up: fatal_listener.py), and runs, in one

@@ -1,4 +1,4 @@
-"""Entry points named by convention (detect.py rules 8-13): main.py, Flask app factories, the call
+"""Entry points named by convention (detect/ rules 8-13): main.py, Flask app factories, the call
 syntax of APP_MODULE, and pyproject.toml scripts; which wins when several apply, and the messages
 when one cannot be served."""
 

@@ -114,7 +114,7 @@ def test_only_spaces_tabs_and_newlines_separate_server_args_as_in_a_shell(make_a
     assert servers.server_args(load_config(app), "mod_wsgi") == ["--name", "a\u2028b\x0cc", "--threads", "4"]
 
 
-# Crashes fuzzing found in servers.py outside .warpdrive/server_args: its choice of server and of the
+# Crashes fuzzing found in servers/ outside .warpdrive/server_args: its choice of server and of the
 # gunicorn configuration file belong to another change. Each test passes once that is fixed.
 
 

@@ -14,7 +14,7 @@ from .entry import Django
 
 
 def procfile_web(app_dir: Path) -> str | None:
-    """The command of a Procfile's `web:` process type (processes.py reads the others)."""
+    """The command of a Procfile's `web:` process type (extra_processes.py reads the others)."""
     for process in read_procfile(app_dir / "Procfile"):
         if process.name == "web":
             return process.command

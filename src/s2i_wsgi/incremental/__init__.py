@@ -12,7 +12,7 @@ in that one directory, side by side:
   the cache, and is saved on its own, after the cache.
 
 This module is only the layout both sides share; it imports neither side, so
-that deps.py (which caches into CACHE_DIR) and snapshot.py (which reads deps'
+that deps/ (which caches into CACHE_DIR) and snapshot.py (which reads deps'
 plan) can both import it.
 """
 
