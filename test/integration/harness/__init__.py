@@ -23,7 +23,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 APPS = REPO / "test" / "apps"
 ENGINE = os.environ.get("CONTAINER_ENGINE", "docker")
 BUILDER = os.environ.get("S2I_WSGI_IMAGE", "s2i-wsgi:latest")
