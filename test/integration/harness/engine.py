@@ -11,6 +11,8 @@ import socket
 import subprocess
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[3]
@@ -65,12 +67,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@contextmanager
+def exclusive(name: str) -> Iterator[None]:
+    """Held by one process at a time: parallel workers (pytest -n) share one engine, and must not
+    build the same image twice."""
+    lock_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"s2i-wsgi-{name}.lock"
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def ensure_builder() -> str:
     """Build the builder image unless it exists (the Makefile builds it first;
     the lock keeps parallel workers from building it twice)."""
-    lock_path = Path(os.environ.get("TMPDIR", "/tmp")) / "s2i-wsgi-builder.lock"
-    with open(lock_path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with exclusive("builder"):
         if engine("image", "inspect", BUILDER, check=False).returncode != 0:
             engine("build", *BUILD_ARGS, "-t", BUILDER, str(REPO), timeout=1800)
     return BUILDER
@@ -78,9 +88,7 @@ def ensure_builder() -> str:
 
 def ensure_runtime() -> str:
     """The runtime image, built (`--target runtime`) unless it exists."""
-    lock_path = Path(os.environ.get("TMPDIR", "/tmp")) / "s2i-wsgi-runtime.lock"
-    with open(lock_path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with exclusive("runtime"):
         if engine("image", "inspect", RUNTIME, check=False).returncode != 0:
             engine(
                 "build",

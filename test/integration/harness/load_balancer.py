@@ -4,14 +4,11 @@ the host's network, whose runtime API puts replicas in, drains them and takes th
 from __future__ import annotations
 
 import csv
-import fcntl
-import os
 import socket
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
-from .engine import BASE_IMAGE, LABEL, REPO, engine, free_port, poll_until, text
+from .engine import BASE_IMAGE, LABEL, REPO, engine, exclusive, free_port, poll_until, text
 
 LB_IMAGE = "s2i-wsgi-test-haproxy:latest"
 
@@ -19,9 +16,7 @@ LB_IMAGE = "s2i-wsgi-test-haproxy:latest"
 def ensure_load_balancer_image() -> str:
     """HAProxy from Debian (test/integration/lb), built on the builder's base. Kept between
     runs like the builder, so that its apt layer comes from the build cache next time."""
-    lock_path = Path(os.environ.get("TMPDIR", "/tmp")) / "s2i-wsgi-haproxy.lock"
-    with open(lock_path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with exclusive("haproxy"):
         engine("build", "--build-arg", f"BASE_IMAGE={BASE_IMAGE}", "-t", LB_IMAGE, str(REPO / "test/integration/lb"))
     return LB_IMAGE
 
