@@ -10,8 +10,6 @@ import pytest
 
 import harness
 
-USERS = pytest.mark.parametrize("user", [None, "123456:0"], ids=["uid-1001", "arbitrary-uid"])
-
 # app -> the unique text that proves which server answered (shared with test_restricted).
 SERVED = harness.SERVED
 # app -> what the start line says about the choice.
@@ -33,16 +31,11 @@ PID1 = {
 }
 
 
-def user_args(user: str | None) -> list[str]:
-    return ["--user", user] if user else []
-
-
 @pytest.mark.parametrize("app", list(SERVED))
-@USERS
+@harness.USERS
 def test_the_chosen_server_serves_the_app_as_pid_1(built, containers, app, user):
     build = built(app).assert_ok()
-    container = containers(build.image, *user_args(user))
-    container.wait_ready()
+    container = harness.serve(containers, build.image, user=user)
     status, body, _ = container.get("/")
     assert (status, body.decode()) == (200, SERVED[app]), container.logs()
     logs = container.logs()
@@ -127,27 +120,24 @@ def fetch(container: harness.Container, path: str, **headers: str) -> tuple[byte
         return response.read(), response.headers.get("Content-Type", "")
 
 
-@USERS
+@harness.USERS
 def test_url_alias_serves_static_files_through_apache(built, containers, user):
-    container = containers(built("mod_wsgi_tuning").assert_ok().image, *user_args(user))
-    container.wait_ready()
+    container = harness.serve(containers, built("mod_wsgi_tuning").assert_ok().image, user=user)
     body, content_type = fetch(container, "/assets/site.css")
     assert body == (harness.APPS / "mod_wsgi_tuning" / "static" / "site.css").read_bytes()
     assert content_type.startswith("text/css"), content_type
 
 
-@USERS
+@harness.USERS
 def test_trusted_proxy_header_sets_the_url_scheme(built, containers, user):
-    container = containers(built("mod_wsgi_tuning").assert_ok().image, *user_args(user))
-    container.wait_ready()
+    container = harness.serve(containers, built("mod_wsgi_tuning").assert_ok().image, user=user)
     assert fetch(container, "/")[0] == b"mod_wsgi_tuning scheme=http\n"
     assert fetch(container, "/", **{"X-Forwarded-Proto": "https"})[0] == b"mod_wsgi_tuning scheme=https\n"
 
 
-@USERS
+@harness.USERS
 def test_server_args_reach_mod_wsgi_express(built, containers, user):
-    container = containers(built("server_args").assert_ok().image, *user_args(user))
-    container.wait_ready()
+    container = harness.serve(containers, built("server_args").assert_ok().image, user=user)
     assert fetch(container, "/")[0] == b"server_args marker=from server_args hello\n"
 
 

@@ -10,7 +10,20 @@ apps), sources (app sources prepared for a test), containers (running them),
 load_balancer (HAProxy in front of replicas). Tests use `harness.NAME`."""
 
 from .builds import BUILD_PATH, BUILD_PATHS, S2I, SERVED, Build, build_app, s2i_argv
-from .containers import SBOM_LABEL, Container, run_app, run_once, sbom
+from .containers import (
+    ARBITRARY_USER,
+    OPENSHIFT_USER,
+    SBOM_LABEL,
+    USERS,
+    Container,
+    answers,
+    as_user,
+    request,
+    run_app,
+    run_once,
+    sbom,
+    serve,
+)
 from .engine import (
     APPS,
     BASE_IMAGE,
@@ -34,6 +47,7 @@ from .sources import UV, copy_app, git_source, in_builder, uv_locked
 
 __all__ = [
     "APPS",
+    "ARBITRARY_USER",
     "BASE_IMAGE",
     "BUILDER",
     "BUILD_ARGS",
@@ -42,16 +56,20 @@ __all__ = [
     "ENGINE",
     "LABEL",
     "LB_IMAGE",
+    "OPENSHIFT_USER",
     "REPO",
     "RUNTIME",
     "RUN_ID",
     "S2I",
     "SBOM_LABEL",
     "SERVED",
+    "USERS",
     "UV",
     "Build",
     "Container",
     "LoadBalancer",
+    "answers",
+    "as_user",
     "build_app",
     "copy_app",
     "engine",
@@ -63,10 +81,12 @@ __all__ = [
     "in_builder",
     "poll_until",
     "remove_image",
+    "request",
     "run_app",
     "run_once",
     "s2i_argv",
     "sbom",
+    "serve",
     "start_load_balancer",
     "text",
     "uv_locked",

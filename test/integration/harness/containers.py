@@ -12,7 +12,37 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 
+import pytest
+
 from .engine import LABEL, engine, text
+
+# Every app is served as the image's USER 1001 (no --user) and as an arbitrary UID in group 0, as
+# OpenShift runs it; OPENSHIFT_USER is a UID from an OpenShift project's range.
+ARBITRARY_USER = "123456:0"
+OPENSHIFT_USER = "1000770000:0"
+USERS = pytest.mark.parametrize("user", [None, ARBITRARY_USER], ids=["uid-1001", "arbitrary-uid"])
+
+
+def as_user(user: str | None) -> list[str]:
+    """The `docker run` options that run as `user` (None: the image's own USER 1001)."""
+    return ["--user", user] if user else []
+
+
+def request(
+    url: str,
+    *,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    data: bytes | None = None,
+    timeout: float = 30,
+) -> tuple[int, bytes, dict]:
+    """(status, body, headers) of one HTTP request; an error status is an answer, not an exception."""
+    prepared = urllib.request.Request(url, method=method, headers=headers or {}, data=data)
+    try:
+        with urllib.request.urlopen(prepared, timeout=timeout) as response:
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), dict(error.headers)
 
 
 @dataclass
@@ -47,13 +77,8 @@ class Container:
             .strip()
         )
 
-    def get(self, path: str = "/", timeout: float = 30) -> tuple[int, bytes, dict]:
-        request = urllib.request.Request(self.url + path)
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                return response.status, response.read(), dict(response.headers)
-        except urllib.error.HTTPError as error:
-            return error.code, error.read(), dict(error.headers)
+    def get(self, path: str = "/", timeout: float = 30, **headers: str) -> tuple[int, bytes, dict]:
+        return request(self.url + path, headers=headers, timeout=timeout)
 
     def wait_ready(self, path: str = "/", deadline: float = 60) -> None:
         """Poll until the app answers (any HTTP status), failing with the logs."""
@@ -89,6 +114,21 @@ def run_app(image: str, *run_args: str, command: list[str] | None = None) -> Con
     mapping = engine("port", name, "8080/tcp").stdout.decode().split()[0]
     container.port = int(mapping.rsplit(":", 1)[1])
     return container
+
+
+def serve(containers, image: str, *run_args: str, user: str | None = None) -> Container:
+    """`image` started through the `containers` fixture as `user`, once it answers."""
+    container = containers(image, *as_user(user), *run_args)
+    container.wait_ready()
+    return container
+
+
+def answers(image: str, containers, expected: bytes, users: tuple[str | None, ...] = (None, ARBITRARY_USER)) -> None:
+    """`image` answers `expected` to GET / with 200 as each of `users`."""
+    for user in users:
+        container = serve(containers, image, user=user)
+        status, body, _ = container.get("/")
+        assert (status, body) == (200, expected), container.logs()
 
 
 def run_once(image: str, *argv: str, run_args: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
