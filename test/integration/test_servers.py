@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import time
-import urllib.request
 
 import pytest
 
@@ -114,16 +113,11 @@ def test_detect_derives_processes_from_cpu_and_memory_limits(built):
 # mod_wsgi tuning and .warpdrive/server_args.
 
 
-def fetch(container: harness.Container, path: str, **headers: str) -> tuple[bytes, str]:
-    request = urllib.request.Request(container.url + path, headers=headers)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return response.read(), response.headers.get("Content-Type", "")
-
-
 @harness.USERS
 def test_url_alias_serves_static_files_through_apache(built, containers, user):
     container = harness.serve(containers, built("mod_wsgi_tuning").assert_ok().image, user=user)
-    body, content_type = fetch(container, "/assets/site.css")
+    _, body, headers = container.get("/assets/site.css")
+    content_type = headers.get("Content-Type", "")
     assert body == (harness.APPS / "mod_wsgi_tuning" / "static" / "site.css").read_bytes()
     assert content_type.startswith("text/css"), content_type
 
@@ -131,14 +125,14 @@ def test_url_alias_serves_static_files_through_apache(built, containers, user):
 @harness.USERS
 def test_trusted_proxy_header_sets_the_url_scheme(built, containers, user):
     container = harness.serve(containers, built("mod_wsgi_tuning").assert_ok().image, user=user)
-    assert fetch(container, "/")[0] == b"mod_wsgi_tuning scheme=http\n"
-    assert fetch(container, "/", **{"X-Forwarded-Proto": "https"})[0] == b"mod_wsgi_tuning scheme=https\n"
+    assert container.get("/")[1] == b"mod_wsgi_tuning scheme=http\n"
+    assert container.get("/", **{"X-Forwarded-Proto": "https"})[1] == b"mod_wsgi_tuning scheme=https\n"
 
 
 @harness.USERS
 def test_server_args_reach_mod_wsgi_express(built, containers, user):
     container = harness.serve(containers, built("server_args").assert_ok().image, user=user)
-    assert fetch(container, "/")[0] == b"server_args marker=from server_args hello\n"
+    assert container.get("/")[1] == b"server_args marker=from server_args hello\n"
 
 
 # ---------------------------------------------------------------------------
