@@ -22,15 +22,6 @@ def image(built):
     return built("flask_hello").assert_ok().image
 
 
-def status_of(url: str, *, method: str = "GET", headers: dict[str, str] | None = None, data: bytes | None = None):
-    request = urllib.request.Request(url, method=method, headers=headers or {}, data=data)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
 def status_declaring_a_body(url: str, length: int) -> int:
     """The status of a POST that announces `length` bytes of body, before sending any."""
     connection = http.client.HTTPConnection(urllib.parse.urlsplit(url).netloc, timeout=30)
@@ -46,7 +37,7 @@ def status_declaring_a_body(url: str, length: int) -> int:
 def test_apache_refuses_trace_and_names_no_version(image, containers):
     container = containers(image)
     container.wait_ready()
-    status, body = status_of(container.url + "/", method="TRACE")
+    status, body, _ = harness.request(container.url + "/", method="TRACE")
     assert status == 405
     _, page, headers = container.get("/no-such-page-the-app-404s")
     assert headers.get("Server") == "Apache", headers
@@ -58,10 +49,10 @@ def test_request_line_header_and_body_limits_answer_before_the_app(image, contai
     container.wait_ready()
     url = container.url + "/"
     # The defaults: Apache's own, written out (a long cookie still fits).
-    assert status_of(url, headers={"Cookie": "c=" + "x" * 6000}) == (200, b"Hello from flask_hello\n")
-    assert status_of(url + "?" + "q" * 9000)[0] == 414
-    assert status_of(url, headers={"Cookie": "c=" + "x" * 9000})[0] == 400
-    assert status_of(url, headers={f"X-Extra-{n}": "1" for n in range(101)})[0] == 400
+    assert harness.request(url, headers={"Cookie": "c=" + "x" * 6000})[:2] == (200, b"Hello from flask_hello\n")
+    assert harness.request(url + "?" + "q" * 9000)[0] == 414
+    assert harness.request(url, headers={"Cookie": "c=" + "x" * 9000})[0] == 400
+    assert harness.request(url, headers={f"X-Extra-{n}": "1" for n in range(101)})[0] == 400
     assert status_declaring_a_body(url, 10 * 1024 * 1024 + 1) == 413
 
     tight = containers(
@@ -73,12 +64,12 @@ def test_request_line_header_and_body_limits_answer_before_the_app(image, contai
     )  # fmt: skip
     tight.wait_ready()
     url = tight.url + "/"
-    assert status_of(url + "?" + "q" * 150)[0] == 200
-    assert status_of(url + "?" + "q" * 250)[0] == 414
-    assert status_of(url, headers={"Cookie": "c=" + "x" * 1200})[0] == 400
-    assert status_of(url, headers={f"X-Extra-{n}": "1" for n in range(12)})[0] == 400
-    assert status_of(url, method="POST", data=b"x" * 1001)[0] == 413
-    assert status_of(url, method="POST", data=b"x" * 1000)[0] == 405  # within the limit: Flask's own answer
+    assert harness.request(url + "?" + "q" * 150)[0] == 200
+    assert harness.request(url + "?" + "q" * 250)[0] == 414
+    assert harness.request(url, headers={"Cookie": "c=" + "x" * 1200})[0] == 400
+    assert harness.request(url, headers={f"X-Extra-{n}": "1" for n in range(12)})[0] == 400
+    assert harness.request(url, method="POST", data=b"x" * 1001)[0] == 413
+    assert harness.request(url, method="POST", data=b"x" * 1000)[0] == 405  # within the limit: Flask's own answer
     assert tight.logs().count("flask_hello: handled /") == 2, tight.logs()  # only the 200s reached the view
 
 
@@ -146,8 +137,8 @@ with urllib.request.urlopen("http://127.0.0.1:8080/server-status?auto", timeout=
 def test_the_server_status_page_answers_only_inside_the_container(image, containers):
     container = containers(image, "-e", "MOD_WSGI_SERVER_STATUS=true")
     container.wait_ready()
-    assert status_of(container.url + "/server-status")[0] == 403
-    assert status_of(container.url + "/server-status?auto")[0] == 403
+    assert harness.request(container.url + "/server-status")[0] == 403
+    assert harness.request(container.url + "/server-status?auto")[0] == 403
     inside = container.exec("python", "-c", STATUS_FROM_INSIDE)
     assert inside.returncode == 0, harness.text(inside)
     status, page = json.loads(inside.stdout)

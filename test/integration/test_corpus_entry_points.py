@@ -8,7 +8,6 @@ import pytest
 
 import harness
 
-USERS = pytest.mark.parametrize("user", [None, "123456:0"], ids=["uid-1001", "arbitrary-uid"])
 FACTORY_REASON = (
     "package flaskr (named in the project metadata) defines the app factory `create_app` (and no `application` "
     "or `app`)"
@@ -25,12 +24,6 @@ def google_uv_locked(builder, tmp_path_factory):
     return harness.uv_locked("corpus_google_main_uv", tmp_path_factory)
 
 
-def serve(containers, image: str, user: str | None, *run_args: str):
-    container = containers(image, *(["--user", user] if user else []), *run_args)
-    container.wait_ready()
-    return container
-
-
 def assert_answers(container, body: bytes, start_line: str) -> None:
     status, answered, _ = container.get("/")
     assert (status, answered) == (200, body), container.logs()
@@ -38,7 +31,7 @@ def assert_answers(container, body: bytes, start_line: str) -> None:
     assert start_line in logs, logs
 
 
-@USERS
+@harness.USERS
 @pytest.mark.parametrize(
     ("app", "body"),
     [
@@ -52,15 +45,15 @@ def test_a_corpus_app_answers_its_marker_served_by_mod_wsgi(built, containers, a
     if app == "corpus_flask_factory":
         target, reason = ("flaskr:create_app()", FACTORY_REASON)
     assert f"---> Entry point: {target} ({reason})\n" in build.output
-    container = serve(containers, build.image, user)
+    container = harness.serve(containers, build.image, user=user)
     assert_answers(container, body, f"---> Serving {target} ({reason}) with mod_wsgi-express (the default;")
 
 
-@USERS
+@harness.USERS
 def test_the_railpack_uv_app_answers_its_marker(built, containers, railpack_locked, user):
     build = built("corpus_railpack_main_flask", source=railpack_locked).assert_ok()
     assert "---> Installing the packages locked in uv.lock (uv sync --locked)" in build.output
-    container = serve(containers, build.image, user)
+    container = harness.serve(containers, build.image, user=user)
     assert_answers(
         container,
         b"Hello from corpus_railpack_main_flask\n",
@@ -82,7 +75,7 @@ GOOGLE_INSTALLS = {
 }
 
 
-@USERS
+@harness.USERS
 @pytest.mark.parametrize("app", list(GOOGLE_INSTALLS))
 def test_a_google_style_main_py_app_with_poetry_or_uv_answers_its_marker(
     built, containers, google_uv_locked, app, user
@@ -91,7 +84,7 @@ def test_a_google_style_main_py_app_with_poetry_or_uv_answers_its_marker(
     for line in GOOGLE_INSTALLS[app]:
         assert line in build.output, build.output[-6000:]
     assert "Installing the project" not in build.output  # neither is a package
-    container = serve(containers, build.image, user)
+    container = harness.serve(containers, build.image, user=user)
     assert_answers(
         container,
         f"Hello from {app}\n".encode(),
@@ -108,12 +101,12 @@ def test_the_build_calls_the_factory_to_check_that_it_loads(built):
 CHOSEN = {"gunicorn": ("gunicorn", "gunicorn"), "waitress": ("waitress", "waitress_serve.py")}
 
 
-@USERS
+@harness.USERS
 @pytest.mark.parametrize("server", list(CHOSEN))
 def test_the_factory_app_is_served_by_the_server_chosen(built, containers, server, user):
     title, pid1 = CHOSEN[server]
     build = built("corpus_flask_factory", f"WSGI_SERVER={server}").assert_ok()
-    container = serve(containers, build.image, user)
+    container = harness.serve(containers, build.image, user=user)
     assert_answers(
         container,
         b"Hello from corpus_flask_factory (create_app)\n",
@@ -123,11 +116,11 @@ def test_the_factory_app_is_served_by_the_server_chosen(built, containers, serve
     assert pid1 in ps and "s2i_wsgi_factory:application" in ps, ps
 
 
-@USERS
+@harness.USERS
 def test_app_module_calls_the_factory_with_literal_arguments(built, containers, user):
     image = built("corpus_flask_factory").assert_ok().image
     setting = "APP_MODULE=flaskr:create_app({'GREETING': 'called with arguments'})"
-    container = serve(containers, image, user, "-e", setting)
+    container = harness.serve(containers, image, "-e", setting, user=user)
     assert_answers(
         container,
         b"Hello from corpus_flask_factory (called with arguments)\n",

@@ -149,20 +149,12 @@ def poetry_locked(builder, tmp_path_factory) -> Path:
 # --- apps that build and answer their marker ---------------------------------
 
 
-def answers(image: str, containers, expected: bytes) -> None:
-    for user in (None, "123456:0"):
-        container = containers(image, *(["--user", user] if user else []))
-        container.wait_ready()
-        status, body, _ = container.get("/")
-        assert (status, body) == (200, expected), container.logs()
-
-
 def test_uv_lock_is_installed_with_uv_sync_and_requirements_txt_is_not_used(uv_locked, build_source, containers):
     result = build_source("deps_uv_lock", uv_locked).assert_ok()
     assert "---> Dependencies: uv from pyproject.toml, uv.lock (there is a uv.lock)" in result.output
     assert "Also found requirements.txt, not used because uv.lock pins the complete set of packages." in result.output
     assert "---> Installing the packages locked in uv.lock (uv sync --locked)" in result.output
-    answers(result.image, containers, b"deps_uv_lock: six 1.17.0\n")
+    harness.answers(result.image, containers, b"deps_uv_lock: six 1.17.0\n")
     container = containers(result.image)
     check = container.exec("python", "-c", "import mod_wsgi, importlib.util as u; assert not u.find_spec('iniconfig')")
     assert check.returncode == 0, "uv sync removed mod_wsgi or installed the dev group:\n" + harness.text(check)
@@ -175,7 +167,7 @@ def test_pipfile_lock_is_installed_with_micropipenv_by_default(pipfile_locked, b
         "(there is a Pipfile.lock and ENABLE_PIPENV is not set)" in result.output
     )
     assert "---> Installing the packages locked in Pipfile.lock (micropipenv)" in result.output
-    answers(result.image, containers, b"deps_pipfile_micropipenv: idna 3.10\n")
+    harness.answers(result.image, containers, b"deps_pipfile_micropipenv: idna 3.10\n")
 
 
 def test_enable_pipenv_installs_pipfile_lock_with_pipenv_sync_and_leaves_pipenv_on_path(
@@ -184,7 +176,7 @@ def test_enable_pipenv_installs_pipfile_lock_with_pipenv_sync_and_leaves_pipenv_
     result = build_source("deps_pipfile_pipenv", pipfile_locked("deps_pipfile_pipenv")).assert_ok()
     assert "---> Dependencies: pipenv from Pipfile, Pipfile.lock (ENABLE_PIPENV is set)" in result.output
     assert "---> Installing the packages locked in Pipfile.lock (pipenv sync)" in result.output
-    answers(result.image, containers, b"deps_pipfile_pipenv: iniconfig 2.1.0\n")
+    harness.answers(result.image, containers, b"deps_pipfile_pipenv: iniconfig 2.1.0\n")
     container = containers(result.image, "--user", "123456:0")
     # On PATH as in sclorg's image, but none of the app's packages, and no scratch left behind.
     check = container.exec("bash", "-c", "pipenv --version && ! python -c 'import pipenv' && ! ls -d /tmp/s2i-wsgi-*")
@@ -196,7 +188,7 @@ def test_poetry_lock_is_installed_with_micropipenv_then_the_project(poetry_locke
     result = build_source("deps_poetry_lock", poetry_locked).assert_ok()
     assert "---> Dependencies: micropipenv from pyproject.toml, poetry.lock (there is a poetry.lock)" in result.output
     assert "---> Installing the project from pyproject.toml (pip install --no-deps .)" in result.output
-    answers(result.image, containers, b"deps_poetry_lock: attrs 25.3.0\n")
+    harness.answers(result.image, containers, b"deps_poetry_lock: attrs 25.3.0\n")
 
 
 @pytest.mark.parametrize(
@@ -210,7 +202,7 @@ def test_poetry_lock_is_installed_with_micropipenv_then_the_project(poetry_locke
 )
 def test_pip_installs_requirements_and_projects(app, marker, built, containers):
     result = built(app).assert_ok()
-    answers(result.image, containers, marker)
+    harness.answers(result.image, containers, marker)
 
 
 def test_requirements_with_includes_upgrade_pip_first_and_install_the_project(built):
@@ -227,14 +219,14 @@ def test_a_warpdrive_wheelhouse_is_searched_for_packages(build_source, container
     )
     result = build_source("deps_wheelhouse", source).assert_ok()
     assert "Packages in .warpdrive/wheelhouse are used first (find-links)." in result.output
-    answers(result.image, containers, b"deps_wheelhouse: from the wheelhouse\n")
+    harness.answers(result.image, containers, b"deps_wheelhouse: from the wheelhouse\n")
 
 
 def test_pip_index_url_in_s2i_environment_reaches_pip(build_source, containers, tmp_path_factory):
     source = copy_app("deps_private_index", tmp_path_factory)
     write_index(source / "index", "s2i-wsgi-index-marker", "deps_private_index: from PIP_INDEX_URL")
     result = build_source("deps_private_index", source).assert_ok()
-    answers(result.image, containers, b"deps_private_index: from PIP_INDEX_URL\n")
+    harness.answers(result.image, containers, b"deps_private_index: from PIP_INDEX_URL\n")
 
 
 @pytest.fixture(scope="module")
@@ -264,7 +256,7 @@ def test_pip_index_url_stands_in_for_pypi_in_pipfile_lock_sources(
     assert (
         "PyPI in pipenv's sources is replaced by the index PIP_INDEX_URL names (PIPENV_PYPI_MIRROR)." in result.output
     )
-    answers(result.image, containers, b"deps_pipfile_private_index: from the mirror of PyPI\n")
+    harness.answers(result.image, containers, b"deps_pipfile_private_index: from the mirror of PyPI\n")
 
 
 # --- apps laid out as other platforms document them (issue 11) --------------------
@@ -277,7 +269,7 @@ def test_a_paketo_style_procfile_and_pipfile_without_a_source_build_and_serve(pi
         "---> Dependencies: micropipenv from Pipfile, Pipfile.lock "
         "(there is a Pipfile.lock and ENABLE_PIPENV is not set)" in result.output
     )
-    answers(result.image, containers, b"corpus_paketo_procfile_pipfile: Flask 3.1.3 on gunicorn 27.0.1\n")
+    harness.answers(result.image, containers, b"corpus_paketo_procfile_pipfile: Flask 3.1.3 on gunicorn 27.0.1\n")
 
 
 def test_an_sclorg_style_enable_pipenv_app_with_requirements_txt_finds_its_pinned_pipenv(built, containers):
@@ -287,7 +279,7 @@ def test_an_sclorg_style_enable_pipenv_app_with_requirements_txt_finds_its_pinne
         "(ENABLE_PIPENV is set and there is a requirements.txt but no Pipfile)" in result.output
     )
     assert "---> Installing the packages in requirements.txt (pipenv install -r requirements.txt)" in result.output
-    answers(result.image, containers, b"corpus_sclorg_enable_pipenv: pipenv, version 2026.2.2\n")
+    harness.answers(result.image, containers, b"corpus_sclorg_enable_pipenv: pipenv, version 2026.2.2\n")
 
 
 def test_an_sclorg_style_app_home_app_installs_the_requirements_at_the_source_root(built, containers):
@@ -298,7 +290,7 @@ def test_an_sclorg_style_app_home_app_installs_the_requirements_at_the_source_ro
         "source root holds requirements.txt; as in sclorg's image, APP_HOME is where the app runs.\n"
     ) in result.output
     assert "---> Entry point: wsgi:application (wsgi.py defines `application`)\n" in result.output
-    answers(result.image, containers, b"corpus_sclorg_app_home: Flask 3.1.3 in web\n")
+    harness.answers(result.image, containers, b"corpus_sclorg_app_home: Flask 3.1.3 in web\n")
     detect = harness.run_once(result.image, "s2i-wsgi", "detect").stdout.decode()
     assert (
         "dependencies: read at the source root (APP_HOME=web holds no dependency files and the source root "
@@ -318,7 +310,7 @@ def older_lock(pipfile_locked) -> Path:
 @pytest.mark.parametrize("switch", [(), ("ENABLE_PIPENV=1",)])
 def test_a_pipfile_lock_made_by_an_older_pipenv_is_installed(switch, older_lock, build_source, containers):
     result = build_source("corpus_pipenv_older_lock", older_lock, *switch).assert_ok()
-    answers(result.image, containers, b"corpus_pipenv_older_lock: Flask 3.1.3\n")
+    harness.answers(result.image, containers, b"corpus_pipenv_older_lock: Flask 3.1.3\n")
 
 
 # --- bad inputs ----------------------------------------------------------------
@@ -336,7 +328,7 @@ def test_enable_pipenv_and_enable_micropipenv_together_are_rejected(pipfile_lock
     ) in result.output
 
 
-@pytest.mark.parametrize("user", [None, "123456:0"], ids=["uid-1001", "arbitrary-uid"])
+@harness.USERS
 def test_a_poetry_project_without_a_lock_is_locked_by_poetry_then_installed_without_leaving_poetry(
     built, containers, user
 ):
@@ -353,8 +345,7 @@ def test_a_poetry_project_without_a_lock_is_locked_by_poetry_then_installed_with
     assert f"---> Installing poetry {pinned} into a scratch virtualenv, to lock pyproject.toml\n" in result.output
     assert "---> Locking pyproject.toml (poetry lock)\n" in result.output
     assert "---> Installing the main group locked in poetry.lock (micropipenv)\n" in result.output
-    container = containers(result.image, *(["--user", user] if user else []))
-    container.wait_ready()
+    container = harness.serve(containers, result.image, user=user)
     status, body, _ = container.get("/")
     assert (status, body) == (200, b"deps_poetry_no_lock: attrs 25.3.0\n"), container.logs()
     # Neither poetry, nor its caches, nor the lock it made are left in the app image.
@@ -478,10 +469,7 @@ def test_a_python_version_file_naming_another_python_warns_then_builds_and_serve
         f"and run with Python {minor}. To get the Python it names, no s2i-wsgi image variant (3.13, 3.11, 3.14) "
         f"has Python 3.12; or write {minor} into .python-version."
     ) in " ".join(result.output.split())
-    for user in (None, "123456:0"):
-        container = containers(result.image, *(["--user", user] if user else []))
-        container.wait_ready()
-        assert container.get("/")[:2] == (200, f"python_version_file on {image_python}\n".encode())
+    harness.answers(result.image, containers, f"python_version_file on {image_python}\n".encode())
 
 
 @pytest.mark.smoke
@@ -499,10 +487,9 @@ def test_a_project_that_requires_exactly_this_image_s_python_builds_and_serves(
         "    return [f'requires Python {sys.version_info[0]}.{sys.version_info[1]}\\n'.encode()]\n"
     )
     result = build_source("deps_requires_python_excluded", source).assert_ok()
-    for user in (None, "1000770000:0"):
-        container = containers(result.image, *(["--user", user] if user else []))
-        container.wait_ready()
-        assert container.get("/")[:2] == (200, f"requires Python {minor}\n".encode()), container.logs()
+    harness.answers(
+        result.image, containers, f"requires Python {minor}\n".encode(), users=(None, harness.OPENSHIFT_USER)
+    )
 
 
 def test_requires_python_excluding_only_this_image_suggests_the_other_variant(

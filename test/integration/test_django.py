@@ -6,9 +6,7 @@ import re
 
 import pytest
 
-from harness import APPS
-
-USERS = pytest.mark.parametrize("user", [None, "123456:0"], ids=["uid-1001", "arbitrary-uid"])
+from harness import APPS, USERS, serve
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +24,7 @@ def test_collectstatic_runs_at_build_with_a_static_root_supplied(django_build):
 
 @USERS
 def test_django_app_is_migrated_at_start_and_served(django_build, containers, user):
-    container = containers(django_build.image, *(["--user", user] if user else []))
-    container.wait_ready()
+    container = serve(containers, django_build.image, user=user)
     status, body, _ = container.get("/")
     assert (status, body) == (200, b"Hello from django_collectstatic (migrated)\n"), container.logs()
     assert "Running Django migrations at start" in container.logs()
@@ -35,8 +32,7 @@ def test_django_app_is_migrated_at_start_and_served(django_build, containers, us
 
 @USERS
 def test_static_files_are_served_by_apache_with_their_content_type(django_build, containers, user):
-    container = containers(django_build.image, *(["--user", user] if user else []))
-    container.wait_ready()
+    container = serve(containers, django_build.image, user=user)
     status, body, headers = container.get("/static/pages/site.css")
     assert status == 200, container.logs()
     assert body == (APPS / "django_collectstatic" / "pages" / "static" / "pages" / "site.css").read_bytes()
@@ -83,8 +79,7 @@ def test_a_heroku_style_app_started_by_its_procfile_gets_its_static_files_collec
     without collectstatic at build, {% static %} raises and the page answers 500."""
     result = built("corpus_heroku_django").assert_ok()
     assert "---> Collecting Django static files (manage.py collectstatic)" in result.output
-    container = containers(result.image, *(["--user", user] if user else []))
-    container.wait_ready()
+    container = serve(containers, result.image, user=user)
     status, body, _ = container.get("/")
     match = re.fullmatch(rb"corpus_heroku_django stylesheet=(/static/pages/site\.[0-9a-f]{12}\.css)\n", body)
     assert status == 200 and match, (status, body, container.logs())

@@ -8,17 +8,8 @@ import pytest
 
 import harness
 
-USERS = pytest.mark.parametrize("user", [None, "123456:0"], ids=["uid-1001", "arbitrary-uid"])
 
-
-def serve(built, containers, app: str, user: str | None, *env: str):
-    image = built(app, *env).assert_ok().image
-    container = containers(image, *(["--user", user] if user else []))
-    container.wait_ready()
-    return container
-
-
-@USERS
+@harness.USERS
 @pytest.mark.parametrize(
     ("app", "marker"),
     [
@@ -30,7 +21,7 @@ def serve(built, containers, app: str, user: str | None, *env: str):
     ],
 )
 def test_app_answers_its_marker(built, containers, app, marker, user):
-    container = serve(built, containers, app, user)
+    container = harness.serve(containers, built(app).assert_ok().image, user=user)
     status, body, _ = container.get("/")
     assert status == 200, container.logs()
     assert body.startswith(marker), (body, container.logs())
@@ -46,7 +37,7 @@ def test_detect_explains_an_explicit_app_module(built):
 
 
 def test_procfile_command_gets_port_and_runs_as_pid_1(built, containers):
-    container = serve(built, containers, "procfile_web", None)
+    container = harness.serve(containers, built("procfile_web").assert_ok().image)
     ps = container.exec("ps", "-o", "pid=,args=", "-p", "1").stdout.decode()
     assert "gunicorn --bind 0.0.0.0:8080" in ps, ps
 
@@ -77,16 +68,14 @@ def spawn_and_wait(container: harness.Container) -> list[str]:
     return zombies(container)
 
 
-@USERS
+@harness.USERS
 def test_enable_init_wrapper_reaps_what_a_command_leaves_behind_as_sclorgs_does(built, containers, user):
     image = built("command_init_wrapper").assert_ok().image
     # Without it, the app's own server is PID 1 and never reaps the orphan it inherits.
-    bare = containers(image, *(["--user", user] if user else []))
-    bare.wait_ready()
+    bare = harness.serve(containers, image, user=user)
     assert bare.get("/")[1] == b"Hello from command_init_wrapper: PID 1 is python\n"
     assert spawn_and_wait(bare) == ["sleep"]
-    wrapped = containers(image, "-e", "ENABLE_INIT_WRAPPER=true", *(["--user", user] if user else []))
-    wrapped.wait_ready()
+    wrapped = harness.serve(containers, image, "-e", "ENABLE_INIT_WRAPPER=true", user=user)
     assert wrapped.get("/")[1] == b"Hello from command_init_wrapper: PID 1 is dumb-init\n"
     assert spawn_and_wait(wrapped) == []
     # dumb-init passes SIGTERM on to the server, which it ends (no 10 s wait for SIGKILL).

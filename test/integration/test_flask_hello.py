@@ -16,10 +16,9 @@ def image(built):
     return built("flask_hello").assert_ok().image
 
 
-@pytest.mark.parametrize("user", [None, "123456:0"], ids=["uid-1001", "arbitrary-uid"])
+@harness.USERS
 def test_flask_app_answers_its_text_and_logs_the_request(image, containers, user):
-    container = containers(image, *(["--user", user] if user else []))
-    container.wait_ready()
+    container = harness.serve(containers, image, user=user)
     status, body, _ = container.get("/")
     assert (status, body) == (200, b"Hello from flask_hello\n")
     logs = container.logs_with('"GET / HTTP/1.1" 200', "flask_hello: handled /")

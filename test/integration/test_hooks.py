@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import pytest
-
 import harness
 
-USERS = pytest.mark.parametrize("user", [None, "123456:0"], ids=["uid-1001", "arbitrary-uid"])
 
-
-@USERS
+@harness.USERS
 def test_s2i_action_hooks_run_before_and_after_dependencies_and_at_start(built, containers, user):
     result = built("hooks_s2i").assert_ok()
     assert "---> Running the pre-build hook .s2i/action_hooks/pre-build\npre-build hook: before dependencies" in (
         result.output
     )
     assert "---> Running the build hook .s2i/action_hooks/build\nbuild hook: after dependencies" in result.output
-    container = containers(result.image, *(["--user", user] if user else []))
-    container.wait_ready()
+    container = harness.serve(containers, result.image, user=user)
     assert container.get("/")[1] == b"Hello from hooks_s2i: pre-build=yes build=markupsafe deploy=yes\n"
     assert "    deploy hook: before the server" in container.logs()
 
 
-@USERS
+@harness.USERS
 def test_herokus_pre_compile_and_post_compile_run_as_its_buildpack_runs_them(built, containers, user):
     # bin/pre_compile is committed without its executable bit or a #! line: Heroku runs it anyway.
     result = built("hooks_heroku").assert_ok()
@@ -32,19 +27,17 @@ def test_herokus_pre_compile_and_post_compile_run_as_its_buildpack_runs_them(bui
     assert (
         "---> Running Heroku's post_compile hook bin/post_compile\npost_compile hook in /opt/app-root/src\n"
     ) in result.output
-    container = containers(result.image, *(["--user", user] if user else []))
-    container.wait_ready()
+    container = harness.serve(containers, result.image, user=user)
     assert container.get("/")[1] == b"Hello from hooks_heroku: pre_compile=missing post_compile=3.0.4\n"
 
 
-@USERS
+@harness.USERS
 def test_warpdrive_hooks_environment_and_deploy_mode_work_unchanged(built, containers, user):
     result = built("warpdrive_app").assert_ok()
     assert "warpdrive build hook sees BUILD_FLAVOUR=from-build-env GREETING=from-warpdrive-environment" in (
         result.output
     )
-    container = containers(result.image, *(["--user", user] if user else []))
-    container.wait_ready()
+    container = harness.serve(containers, result.image, user=user)
     assert container.get("/")[1] == (
         b"Hello from warpdrive_app: greeting=from-warpdrive-environment build=from-build-env "
         b"runtime=from-deploy-env deploy-cfg=1 deploy=1\n"

@@ -34,14 +34,6 @@ def timed_build(
     return result.assert_ok(), time.monotonic() - started
 
 
-def answers(image: str, containers, expected: bytes) -> None:
-    for user in (None, "123456:0"):
-        container = containers(image, *(["--user", user] if user else []))
-        container.wait_ready()
-        status, body, _ = container.get("/")
-        assert (status, body) == (200, expected), container.logs()
-
-
 @pytest.fixture
 def tag():
     name = f"s2i-wsgi-test-incremental-{uuid.uuid4().hex[:8]}:{harness.RUN_ID}"
@@ -76,7 +68,7 @@ def test_source_and_dependency_rebuilds_reuse_what_did_not_change(builder, tmp_p
     )
     for installing in ("Installing dependencies", "pip", BUILT_FROM_SOURCE, "Downloading"):
         assert installing not in restored.output, restored.output
-    answers(tag, containers, b"incremental_c_extension v2: markupsafe 3.0.2 markupsafe._speedups\n")
+    harness.answers(tag, containers, b"incremental_c_extension v2: markupsafe 3.0.2 markupsafe._speedups\n")
     assert harness.run_once(tag, "test", "-e", "notes.txt").returncode == 1  # the previous source is gone
     # The artifacts came in through the image's cache directory, not /tmp/artifacts (a second copy).
     assert harness.run_once(tag, "test", "-e", "/tmp/artifacts").returncode == 1
@@ -92,7 +84,7 @@ def test_source_and_dependency_rebuilds_reuse_what_did_not_change(builder, tmp_p
     assert "Using cached markupsafe-3.0.2-" in added.output
     assert BUILT_FROM_SOURCE not in added.output
     print(f"pip app through s2i: cold build {cold_seconds:.1f} s, source-only rebuild {restored_seconds:.1f} s")
-    answers(tag, containers, b"incremental_c_extension v2: markupsafe 3.0.2 markupsafe._speedups\n")
+    harness.answers(tag, containers, b"incremental_c_extension v2: markupsafe 3.0.2 markupsafe._speedups\n")
 
 
 def test_bin_s2i_build_builds_a_source_only_change_on_the_previous_image(builder, tmp_path_factory, tag, containers):
@@ -110,7 +102,7 @@ def test_bin_s2i_build_builds_a_source_only_change_on_the_previous_image(builder
     for installing in ("Installing dependencies", "pip", BUILT_FROM_SOURCE, "Downloading"):
         assert installing not in layered.output, layered.output
     assert layers(tag) == full_build_layers + 1
-    answers(tag, containers, b"incremental_c_extension v2: markupsafe 3.0.2 markupsafe._speedups\n")
+    harness.answers(tag, containers, b"incremental_c_extension v2: markupsafe 3.0.2 markupsafe._speedups\n")
     assert harness.run_once(tag, "test", "-e", "notes.txt").returncode == 1  # the previous source is gone
 
     # --no-layered does what s2i does: on the builder, with the previous virtualenv put back.
@@ -119,7 +111,7 @@ def test_bin_s2i_build_builds_a_source_only_change_on_the_previous_image(builder
     restored, _ = timed_build("incremental_c_extension", source, tag, *options, path="s2i-build")
     assert "---> Reusing the previous build's virtualenv" in restored.output
     assert layers(tag) == full_build_layers
-    answers(tag, containers, b"incremental_c_extension v3: markupsafe 3.0.2 markupsafe._speedups\n")
+    harness.answers(tag, containers, b"incremental_c_extension v3: markupsafe 3.0.2 markupsafe._speedups\n")
 
     # A new dependency: the layered attempt gives up, and save-artifacts leaves the virtualenv out.
     requirements = source / "requirements.txt"
@@ -164,7 +156,7 @@ def test_a_uv_rebuild_downloads_and_builds_nothing(builder, tmp_path_factory, ta
     assert "Installed 2 packages" in warm.output
     for fetched_or_built in ("Prepared", "Building markupsafe", "Built markupsafe", "Downloading"):
         assert fetched_or_built not in warm.output, warm.output[-3000:]
-    answers(tag, containers, b"incremental_uv v2: six 1.17.0 markupsafe._speedups\n")
+    harness.answers(tag, containers, b"incremental_uv v2: six 1.17.0 markupsafe._speedups\n")
 
 
 @pytest.mark.parametrize(
@@ -201,7 +193,7 @@ def test_a_damaged_or_stale_cache_falls_back_to_a_full_build(builder, tmp_path_f
     assert warning in result.output
     assert "Traceback" not in result.output
     assert BUILT_FROM_SOURCE in result.output
-    answers(tag, containers, b"incremental_c_extension v3: markupsafe 3.0.2 markupsafe._speedups\n")
+    harness.answers(tag, containers, b"incremental_c_extension v3: markupsafe 3.0.2 markupsafe._speedups\n")
 
 
 def test_by_default_the_app_image_keeps_only_what_the_build_compiled(builder, tmp_path_factory, tag, containers):
@@ -220,7 +212,7 @@ def test_by_default_the_app_image_keeps_only_what_the_build_compiled(builder, tm
     files = cached_files(tag)
     assert not [path for path in files if "six" in path.lower()], files  # the wheel uv downloaded
     assert [path for path in files if "markupsafe" in path.lower()], files  # the wheel uv built
-    answers(tag, containers, b"incremental_uv v1: six 1.17.0 markupsafe._speedups\n")
+    harness.answers(tag, containers, b"incremental_uv v1: six 1.17.0 markupsafe._speedups\n")
 
 
 def test_save_artifacts_of_an_image_built_with_build_cache_none_is_empty(builder, tmp_path_factory, tag):

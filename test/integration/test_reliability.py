@@ -7,7 +7,6 @@ from __future__ import annotations
 import concurrent.futures
 import socket
 import time
-import urllib.request
 
 import pytest
 
@@ -22,12 +21,10 @@ def image(built):
 
 
 def fetch(url: str, timeout: float = 30) -> tuple[int, bytes, float]:
+    """(status, body, seconds it took)."""
     start = time.monotonic()
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status, response.read(), time.monotonic() - start
-    except urllib.error.HTTPError as error:
-        return error.code, error.read(), time.monotonic() - start
+    status, body, _ = harness.request(url, timeout=timeout)
+    return status, body, time.monotonic() - start
 
 
 def test_docker_stop_lets_requests_in_flight_finish_and_exits_0(image, containers):

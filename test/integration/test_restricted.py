@@ -83,13 +83,6 @@ def build(builder):
         harness.remove_image(image)
 
 
-def poll_logs(container: harness.Container, wanted: str, deadline: float = 15) -> str:
-    end = time.monotonic() + deadline
-    while wanted not in (logs := container.logs()) and time.monotonic() < end:
-        time.sleep(0.2)
-    return logs
-
-
 @pytest.mark.parametrize("case", list(CASES.values()), ids=list(CASES))
 def test_serves_and_stops_cleanly_with_a_read_only_root_no_capabilities_and_a_random_uid(build, containers, case):
     assert (harness.APPS / case.app).is_dir() and case.body, (
@@ -112,7 +105,7 @@ def test_serves_and_stops_cleanly_with_a_read_only_root_no_capabilities_and_a_ra
         static_file = harness.APPS / case.app / "pages" / "static" / case.static
         assert (status, body) == (200, static_file.read_bytes()), container.logs()
     if case.log:
-        assert case.log in poll_logs(container, case.log), container.logs()
+        assert case.log in container.logs_with(case.log, deadline=15), container.logs()
 
     # The restrictions really hold for the server (PID 1) and for a shell in the container.
     status_lines = container.exec("cat", "/proc/1/status").stdout.decode()

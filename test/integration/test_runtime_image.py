@@ -47,9 +47,8 @@ def labels(image: str) -> dict[str, str]:
 def test_an_app_built_on_the_runtime_image_answers_as_1001_and_as_an_arbitrary_uid(images, containers):
     _, lean = images
     assert "---> The app image will serve wsgi:application with mod_wsgi-express" in lean.output
-    for user in (None, "1000770000:0"):
-        container = containers(lean.image, *(["--user", user] if user else []))
-        container.wait_ready()
+    for user in (None, harness.OPENSHIFT_USER):
+        container = harness.serve(containers, lean.image, user=user)
         status, body, _ = container.get("/")
         assert (status, body) == (200, MARKER), container.logs()
         uid = container.exec("id", "-u").stdout.decode().strip()

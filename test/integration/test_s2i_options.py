@@ -32,18 +32,13 @@ def tags():
         harness.remove_image(image)
 
 
-def serves(image: str, containers, body: bytes) -> None:
-    for user in (None, "1000770000:0"):
-        container = containers(image, *(["--user", user] if user else []))
-        container.wait_ready()
-        assert container.get("/")[:2] == (200, body), container.logs()
-
-
 @BOTH
 def test_context_dir_builds_only_that_directory_of_the_repository(builder, containers, tags, path):
     options = ("--context-dir", "services/web")
     result = harness.build_app("context_dir", tag=tags("context-dir"), options=options, path=path).assert_ok()
-    serves(result.image, containers, b"context_dir: served from services/web\n")
+    harness.answers(
+        result.image, containers, b"context_dir: served from services/web\n", users=(None, harness.OPENSHIFT_USER)
+    )
     listing = harness.run_once(result.image, "ls", "-A", "/opt/app-root/src").stdout.decode().split()
     assert "README.md" not in listing and "wsgi.py" in listing
 
@@ -67,9 +62,9 @@ def test_ref_builds_that_commit_of_a_git_repository_and_only_committed_files(
     first = harness.build_app(
         "git_ref", source=repo, tag=tags("git-ref"), options=("--ref", commits[0].stdout.strip()), path=path
     ).assert_ok()
-    serves(first.image, containers, b"git_ref v1\n")
+    harness.answers(first.image, containers, b"git_ref v1\n", users=(None, harness.OPENSHIFT_USER))
     head = harness.build_app("git_ref", source=repo, tag=tags("git-head"), path=path).assert_ok()
-    serves(head.image, containers, b"git_ref v2\n")
+    harness.answers(head.image, containers, b"git_ref v2\n", users=(None, harness.OPENSHIFT_USER))
     for image in (first.image, head.image):
         assert harness.run_once(image, "test", "-e", "uncommitted.txt").returncode == 1, f"{path}: {image}"
 

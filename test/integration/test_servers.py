@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import shutil
 import time
-import urllib.request
 
 import pytest
 
 import harness
-
-USERS = pytest.mark.parametrize("user", [None, "123456:0"], ids=["uid-1001", "arbitrary-uid"])
 
 # app -> the unique text that proves which server answered (shared with test_restricted).
 SERVED = harness.SERVED
@@ -24,7 +21,7 @@ CHOSEN = {
     "server_warpdrive_type": "with waitress (.warpdrive/server_type says waitress)",
 }
 PID1 = {
-    "server_mod_wsgi": "s2i-wsgi start",  # the launcher stays PID 1 above Apache (supervise.py)
+    "server_mod_wsgi": "s2i-wsgi start",  # the launcher stays PID 1 above Apache (pid1.py)
     "server_gunicorn": "gunicorn",
     "server_gunicorn_conf": "gunicorn",
     "server_uwsgi": "uwsgi",
@@ -33,16 +30,11 @@ PID1 = {
 }
 
 
-def user_args(user: str | None) -> list[str]:
-    return ["--user", user] if user else []
-
-
 @pytest.mark.parametrize("app", list(SERVED))
-@USERS
+@harness.USERS
 def test_the_chosen_server_serves_the_app_as_pid_1(built, containers, app, user):
     build = built(app).assert_ok()
-    container = containers(build.image, *user_args(user))
-    container.wait_ready()
+    container = harness.serve(containers, build.image, user=user)
     status, body, _ = container.get("/")
     assert (status, body.decode()) == (200, SERVED[app]), container.logs()
     logs = container.logs()
@@ -121,34 +113,26 @@ def test_detect_derives_processes_from_cpu_and_memory_limits(built):
 # mod_wsgi tuning and .warpdrive/server_args.
 
 
-def fetch(container: harness.Container, path: str, **headers: str) -> tuple[bytes, str]:
-    request = urllib.request.Request(container.url + path, headers=headers)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return response.read(), response.headers.get("Content-Type", "")
-
-
-@USERS
+@harness.USERS
 def test_url_alias_serves_static_files_through_apache(built, containers, user):
-    container = containers(built("mod_wsgi_tuning").assert_ok().image, *user_args(user))
-    container.wait_ready()
-    body, content_type = fetch(container, "/assets/site.css")
+    container = harness.serve(containers, built("mod_wsgi_tuning").assert_ok().image, user=user)
+    _, body, headers = container.get("/assets/site.css")
+    content_type = headers.get("Content-Type", "")
     assert body == (harness.APPS / "mod_wsgi_tuning" / "static" / "site.css").read_bytes()
     assert content_type.startswith("text/css"), content_type
 
 
-@USERS
+@harness.USERS
 def test_trusted_proxy_header_sets_the_url_scheme(built, containers, user):
-    container = containers(built("mod_wsgi_tuning").assert_ok().image, *user_args(user))
-    container.wait_ready()
-    assert fetch(container, "/")[0] == b"mod_wsgi_tuning scheme=http\n"
-    assert fetch(container, "/", **{"X-Forwarded-Proto": "https"})[0] == b"mod_wsgi_tuning scheme=https\n"
+    container = harness.serve(containers, built("mod_wsgi_tuning").assert_ok().image, user=user)
+    assert container.get("/")[1] == b"mod_wsgi_tuning scheme=http\n"
+    assert container.get("/", **{"X-Forwarded-Proto": "https"})[1] == b"mod_wsgi_tuning scheme=https\n"
 
 
-@USERS
+@harness.USERS
 def test_server_args_reach_mod_wsgi_express(built, containers, user):
-    container = containers(built("server_args").assert_ok().image, *user_args(user))
-    container.wait_ready()
-    assert fetch(container, "/")[0] == b"server_args marker=from server_args hello\n"
+    container = harness.serve(containers, built("server_args").assert_ok().image, user=user)
+    assert container.get("/")[1] == b"server_args marker=from server_args hello\n"
 
 
 # ---------------------------------------------------------------------------

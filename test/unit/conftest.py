@@ -49,12 +49,12 @@ MakeApp = Callable[..., Path]
 def make_app(tmp_path: Path) -> MakeApp:
     """make_app({"wsgi.py": "application = ...", ".s2i/environment": "A=1\\n"}) -> app dir.
 
-    Contents are dedented, so they can be written as indented triple-quoted text.
-    Each call makes a new directory.
+    Text contents are dedented, so they can be written as indented triple-quoted text; bytes are
+    written as they are (a file no editor saves: not UTF-8, a NUL byte). Each call makes a new directory.
     """
     count = 0
 
-    def make(files: Mapping[str, str] | None = None, name: str = "app") -> Path:
+    def make(files: Mapping[str, str | bytes] | None = None, name: str = "app") -> Path:
         nonlocal count
         count += 1
         root = tmp_path / f"{name}{count}"
@@ -62,7 +62,10 @@ def make_app(tmp_path: Path) -> MakeApp:
         for relative, text in (files or {}).items():
             path = root / relative
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(textwrap.dedent(text), encoding="utf-8")
+            if isinstance(text, bytes):
+                path.write_bytes(text)
+            else:
+                path.write_text(textwrap.dedent(text), encoding="utf-8")
         return root
 
     return make

@@ -10,7 +10,17 @@ from hypothesis import strategies as st
 from s2i_wsgi import config, detect
 from s2i_wsgi.errors import DetectError
 
-from .test_fuzz_support import app_directory, file_bytes, file_kinds, place, read_or_refuse, text_lines, texts
+from .test_fuzz_support import (
+    app_directory,
+    deny,
+    file_bytes,
+    file_kinds,
+    place,
+    read_or_refuse,
+    refusal,
+    text_lines,
+    texts,
+)
 
 KNOWN_FILES = (
     "wsgi.py",
@@ -118,9 +128,7 @@ def test_any_app_directory_gives_an_entry_point_or_an_error_naming_what_is_wrong
 
 def test_a_python_file_nested_too_deeply_to_parse_is_an_error_naming_it(make_app, load_config):
     app = make_app({"wsgi.py": "application = " + "-" * 100_000 + "1\n"})
-    with pytest.raises(DetectError) as raised:
-        detect.detect(load_config(app))
-    assert str(raised.value) == (
+    assert str(refusal(lambda: detect.detect(load_config(app)), DetectError)) == (
         "wsgi.py is nested too deeply for Python's parser.\n\n"
         "Python cannot compile it either, so no server could load it.\n\n"
         f"Split the deeply nested expression in {app / 'wsgi.py'} into several statements."
@@ -128,11 +136,8 @@ def test_a_python_file_nested_too_deeply_to_parse_is_an_error_naming_it(make_app
 
 
 def test_a_nul_byte_in_a_python_file_is_an_error_naming_the_line(make_app, load_config):
-    app = make_app()
-    (app / "wsgi.py").write_bytes(b"application = object()\n\x00\n")
-    with pytest.raises(DetectError) as raised:
-        detect.detect(load_config(app))
-    assert str(raised.value) == (
+    app = make_app({"wsgi.py": b"application = object()\n\x00\n"})
+    assert str(refusal(lambda: detect.detect(load_config(app)), DetectError)) == (
         "wsgi.py line 2 contains a NUL byte.\n\n"
         "Python refuses to compile a source file that holds one, so no server could load it.\n\n"
         f"Save {app / 'wsgi.py'} as UTF-8 text (it may be binary, or in another encoding such as UTF-16)."
@@ -141,14 +146,8 @@ def test_a_nul_byte_in_a_python_file_is_an_error_naming_the_line(make_app, load_
 
 def test_a_python_file_that_cannot_be_read_is_an_error_naming_it(make_app, load_config, monkeypatch):
     app = make_app({"wsgi.py": "application = object()\n"})
-
-    def denied(self, *args, **kwargs):
-        raise PermissionError(13, "Permission denied")
-
-    monkeypatch.setattr(type(app), "read_text", denied)
-    with pytest.raises(DetectError) as raised:
-        detect.detect(load_config(app))
-    assert str(raised.value) == (
+    deny(monkeypatch, app, "read_text")
+    assert str(refusal(lambda: detect.detect(load_config(app)), DetectError)) == (
         f"{app / 'wsgi.py'} cannot be read (Permission denied).\n\n"
         "Detection reads the app's Python files to find its WSGI callable.\n\n"
         "Make wsgi.py a file the build can read (e.g. `chmod a+r wsgi.py`), or remove it."
@@ -171,8 +170,7 @@ def test_a_directory_named_wsgi_py_is_not_an_entry_point(make_app, load_config):
     ],
 )
 def test_project_metadata_that_cannot_name_a_package_is_passed_over(make_app, load_config, name, text):
-    app = make_app({"app.py": "print('hello')\n"})
-    (app / name).write_bytes(text if isinstance(text, bytes) else text.encode())
+    app = make_app({"app.py": "print('hello')\n", name: text})
     assert detect.detect(load_config(app)).command == ["python", str(app / "app.py")]
 
 
@@ -188,9 +186,7 @@ def test_a_module_name_too_long_for_a_file_is_left_to_the_import_check(make_app,
 def test_a_django_settings_module_too_long_for_a_file_is_an_error_naming_it(make_app, load_config):
     app = make_app({"manage.py": ""})
     settings = "s" * 300 + ".settings"
-    with pytest.raises(DetectError) as raised:
-        detect.detect(load_config(app, DJANGO_SETTINGS_MODULE=settings))
-    assert str(raised.value) == (
+    assert str(refusal(lambda: detect.detect(load_config(app, DJANGO_SETTINGS_MODULE=settings)), DetectError)) == (
         f"The Django settings are {settings}, but the WSGI module {'s' * 300}.wsgi is not in {app}.\n\n"
         "Django's WSGI_APPLICATION (or the settings package's wsgi.py) is what the server loads.\n\n"
         "Set WSGI_APPLICATION in the settings, or APP_MODULE=yourproject.wsgi:application."

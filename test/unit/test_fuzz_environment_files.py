@@ -5,14 +5,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from s2i_wsgi import config, envfile
-from s2i_wsgi.errors import ConfigError
 
-from .test_fuzz_support import app_directory, file_bytes, file_kinds, place, read_or_refuse, text_lines, texts
+from .test_fuzz_support import (
+    app_directory,
+    file_bytes,
+    file_kinds,
+    link,
+    place,
+    read_or_refuse,
+    refusal,
+    text_lines,
+    texts,
+)
 
 NAMES = st.one_of(st.sampled_from(sorted(config.BY_NAME)), st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,6}", fullmatch=True))
 
@@ -112,12 +120,8 @@ def test_any_app_environment_files_load_or_are_refused_naming_the_file_or_variab
 
 
 def test_a_nul_byte_in_the_environment_file_is_an_error_naming_the_line(make_app, load_config):
-    app = make_app()
-    (app / ".s2i").mkdir()
-    (app / ".s2i" / "environment").write_bytes(b"A=1\nGREETING=hi\x00there\n")
-    with pytest.raises(ConfigError) as raised:
-        load_config(app)
-    assert str(raised.value) == (
+    app = make_app({".s2i/environment": b"A=1\nGREETING=hi\x00there\n"})
+    assert str(refusal(lambda: load_config(app))) == (
         ".s2i/environment line 2 contains a NUL byte.\n\n"
         ".s2i/environment sets variables for the build and the app, as UTF-8 text. A NUL byte cannot be part of "
         "a setting (nor of any environment variable or argument); a file that holds one is binary, or saved in "
@@ -135,11 +139,8 @@ def test_only_a_newline_ends_an_environment_file_line_as_in_s2i(tmp_path: Path):
 
 def test_an_environment_file_that_links_outside_the_source_is_an_error(make_app, load_config):
     app = make_app()
-    (app / ".s2i").mkdir()
-    (app / ".s2i" / "environment").symlink_to("../../shared/environment")
-    with pytest.raises(ConfigError) as raised:
-        load_config(app)
-    assert str(raised.value) == (
+    link(app / ".s2i" / "environment", "../../shared/environment")
+    assert str(refusal(lambda: load_config(app))) == (
         ".s2i/environment is a symbolic link to ../../shared/environment, which is not in the source.\n\n"
         ".s2i/environment sets variables for the build and the app, as UTF-8 text. A link to a file outside the "
         "source (or to one that is not committed) does not reach the build.\n\n"
@@ -148,12 +149,8 @@ def test_an_environment_file_that_links_outside_the_source_is_an_error(make_app,
 
 
 def test_a_deploy_mode_file_that_is_not_utf8_is_an_error_naming_it(make_app, load_config):
-    app = make_app()
-    (app / ".warpdrive").mkdir()
-    (app / ".warpdrive" / "deploy_mode").write_bytes(b"caf\xe9\n")
-    with pytest.raises(ConfigError) as raised:
-        load_config(app)
-    assert str(raised.value) == (
+    app = make_app({".warpdrive/deploy_mode": b"caf\xe9\n"})
+    assert str(refusal(lambda: load_config(app))) == (
         ".warpdrive/deploy_mode cannot be read ('utf-8' codec can't decode byte 0xe9 in position 3: invalid "
         "continuation byte).\n\n"
         ".warpdrive/deploy_mode sets WARPDRIVE_DEPLOY_MODE, as one word of UTF-8 text.\n\n"

@@ -3,14 +3,23 @@ any kind of path is read, or refused with a message naming the file and what to 
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from s2i_wsgi import extra_processes
-from s2i_wsgi.errors import ConfigError
 
-from .test_fuzz_support import app_directory, file_bytes, file_kinds, place, read_or_refuse, text_lines, texts
+from .test_fuzz_support import (
+    app_directory,
+    deny,
+    file_bytes,
+    file_kinds,
+    link,
+    place,
+    read_or_refuse,
+    refusal,
+    text_lines,
+    texts,
+)
 
 PROCESS_NAMES = st.one_of(
     st.sampled_from(["web", "release", "worker", "clock", "web-2", "_"]),
@@ -81,11 +90,8 @@ def test_any_procfile_and_supervisor_files_give_processes_or_an_error_naming_the
 
 
 def test_a_nul_byte_in_the_procfile_is_an_error_naming_the_line(make_app):
-    app = make_app()
-    (app / "Procfile").write_bytes(b"web: gunicorn app\nworker: python worker.py\x00\n")
-    with pytest.raises(ConfigError) as raised:
-        extra_processes.read_procfile(app / "Procfile")
-    assert str(raised.value) == (
+    app = make_app({"Procfile": b"web: gunicorn app\nworker: python worker.py\x00\n"})
+    assert str(refusal(lambda: extra_processes.read_procfile(app / "Procfile"))) == (
         "Procfile line 2 contains a NUL byte.\n\n"
         "A Procfile declares the app's processes, one `name: command` per line. No command or setting can hold "
         "a NUL byte; a file that has one is binary, or saved in another encoding such as UTF-16.\n\n"
@@ -94,12 +100,8 @@ def test_a_nul_byte_in_the_procfile_is_an_error_naming_the_line(make_app):
 
 
 def test_a_nul_byte_in_a_supervisor_file_is_an_error_naming_the_file_and_line(make_app):
-    app = make_app()
-    (app / ".s2i" / "supervisor").mkdir(parents=True)
-    (app / ".s2i" / "supervisor" / "clock.conf").write_bytes(b"[program:clock]\ncommand=python clock.py \x00\n")
-    with pytest.raises(ConfigError) as raised:
-        extra_processes.find(app, app)
-    assert str(raised.value) == (
+    app = make_app({".s2i/supervisor/clock.conf": b"[program:clock]\ncommand=python clock.py \x00\n"})
+    assert str(refusal(lambda: extra_processes.find(app, app))) == (
         ".s2i/supervisor/clock.conf line 2 contains a NUL byte.\n\n"
         "Files in .s2i/supervisor/ are INI files of [program:NAME] sections read by supervisord. No command or "
         "setting can hold a NUL byte; a file that has one is binary, or saved in another encoding such as UTF-16."
@@ -109,10 +111,8 @@ def test_a_nul_byte_in_a_supervisor_file_is_an_error_naming_the_file_and_line(ma
 
 def test_a_procfile_that_links_outside_the_source_is_an_error(make_app):
     app = make_app()
-    (app / "Procfile").symlink_to("../Procfile")
-    with pytest.raises(ConfigError) as raised:
-        extra_processes.find(app, app)
-    assert str(raised.value) == (
+    link(app / "Procfile", "../Procfile")
+    assert str(refusal(lambda: extra_processes.find(app, app))) == (
         "Procfile is a symbolic link to ../Procfile, which is not in the source.\n\n"
         "A Procfile declares the app's processes, one `name: command` per line. A link to a file outside the "
         "source (or to one that is not committed) does not reach the build.\n\n"
@@ -122,11 +122,8 @@ def test_a_procfile_that_links_outside_the_source_is_an_error(make_app):
 
 def test_a_supervisor_file_that_links_outside_the_source_is_an_error(make_app):
     app = make_app()
-    (app / ".s2i" / "supervisor").mkdir(parents=True)
-    (app / ".s2i" / "supervisor" / "clock.conf").symlink_to("/etc/supervisor/conf.d/clock.conf")
-    with pytest.raises(ConfigError) as raised:
-        extra_processes.find(app, app)
-    assert str(raised.value) == (
+    link(app / ".s2i" / "supervisor" / "clock.conf", "/etc/supervisor/conf.d/clock.conf")
+    assert str(refusal(lambda: extra_processes.find(app, app))) == (
         ".s2i/supervisor/clock.conf is a symbolic link to /etc/supervisor/conf.d/clock.conf, which is not in "
         "the source.\n\n"
         "Files in .s2i/supervisor/ are INI files of [program:NAME] sections read by supervisord. A link to a "
@@ -137,14 +134,8 @@ def test_a_supervisor_file_that_links_outside_the_source_is_an_error(make_app):
 
 def test_a_procfile_that_cannot_be_read_is_an_error_naming_it(make_app, monkeypatch):
     app = make_app({"Procfile": "web: gunicorn app\n"})
-
-    def denied(self):
-        raise PermissionError(13, "Permission denied")
-
-    monkeypatch.setattr(type(app), "read_bytes", denied)
-    with pytest.raises(ConfigError) as raised:
-        extra_processes.read_procfile(app / "Procfile")
-    assert str(raised.value) == (
+    deny(monkeypatch, app, "read_bytes")
+    assert str(refusal(lambda: extra_processes.read_procfile(app / "Procfile"))) == (
         "Procfile cannot be read (Permission denied).\n\n"
         "A Procfile declares the app's processes, one `name: command` per line.\n\n"
         "Make Procfile a file the build can read (e.g. `chmod a+r Procfile`)."
@@ -152,8 +143,7 @@ def test_a_procfile_that_cannot_be_read_is_an_error_naming_it(make_app, monkeypa
 
 
 def test_only_a_newline_ends_a_procfile_line_as_in_heroku(make_app):
-    app = make_app()
-    (app / "Procfile").write_bytes("worker: echo one\u2028two\x0cthree\r\nclock: python clock.py\n".encode())
+    app = make_app({"Procfile": "worker: echo one\u2028two\x0cthree\r\nclock: python clock.py\n".encode()})
     declared = extra_processes.read_procfile(app / "Procfile")
     assert [(p.name, p.command) for p in declared] == [
         ("worker", "echo one\u2028two\x0cthree"),

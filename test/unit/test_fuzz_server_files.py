@@ -3,20 +3,20 @@ path gives arguments (or a server), or is refused with a message naming the file
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from s2i_wsgi import config, detect, servers
-from s2i_wsgi.errors import ConfigError
 
 from .test_fuzz_support import (
     app_directory,
     check_user_error,
     file_bytes,
     file_kinds,
+    link,
     place,
     read_or_refuse,
+    refusal,
     text_lines,
     texts,
 )
@@ -66,12 +66,8 @@ def test_any_server_type_file_chooses_a_server_or_is_refused_naming_it(content, 
 
 
 def test_a_server_args_file_that_is_not_utf8_is_an_error_naming_it(make_app, load_config):
-    app = make_app()
-    (app / ".warpdrive").mkdir()
-    (app / ".warpdrive" / "server_args").write_bytes(b"--processes 4 --name caf\xe9\n")
-    with pytest.raises(ConfigError) as raised:
-        servers.server_args(load_config(app), "mod_wsgi")
-    assert str(raised.value) == (
+    app = make_app({".warpdrive/server_args": b"--processes 4 --name caf\xe9\n"})
+    assert str(refusal(lambda: servers.server_args(load_config(app), "mod_wsgi"))) == (
         ".warpdrive/server_args cannot be read ('utf-8' codec can't decode byte 0xe9 in position 24: invalid "
         "continuation byte).\n\n"
         "It holds options for the server, as UTF-8 text.\n\n"
@@ -80,12 +76,8 @@ def test_a_server_args_file_that_is_not_utf8_is_an_error_naming_it(make_app, loa
 
 
 def test_a_nul_byte_in_server_args_is_an_error_naming_the_line(make_app, load_config):
-    app = make_app()
-    (app / ".warpdrive").mkdir()
-    (app / ".warpdrive" / "server_args").write_bytes(b"--processes 4\n--name a\x00b\n")
-    with pytest.raises(ConfigError) as raised:
-        servers.server_args(load_config(app), "mod_wsgi")
-    assert str(raised.value) == (
+    app = make_app({".warpdrive/server_args": b"--processes 4\n--name a\x00b\n"})
+    assert str(refusal(lambda: servers.server_args(load_config(app), "mod_wsgi"))) == (
         ".warpdrive/server_args line 2 contains a NUL byte.\n\n"
         "No argument can hold a NUL byte; a file that has one is binary, or saved in another encoding such as "
         "UTF-16.\n\n"
@@ -95,11 +87,8 @@ def test_a_nul_byte_in_server_args_is_an_error_naming_the_line(make_app, load_co
 
 def test_a_server_args_file_that_links_outside_the_source_is_an_error(make_app, load_config):
     app = make_app()
-    (app / ".warpdrive").mkdir()
-    (app / ".warpdrive" / "server_args").symlink_to("../../common/server_args")
-    with pytest.raises(ConfigError) as raised:
-        servers.server_args(load_config(app), "gunicorn")
-    assert str(raised.value) == (
+    link(app / ".warpdrive" / "server_args", "../../common/server_args")
+    assert str(refusal(lambda: servers.server_args(load_config(app), "gunicorn"))) == (
         ".warpdrive/server_args is a symbolic link to ../../common/server_args, which is not in the source.\n\n"
         "A link to a file outside the source (or to one that is not committed) does not reach the build, so the "
         "server would start without the options it holds.\n\n"
@@ -108,9 +97,7 @@ def test_a_server_args_file_that_links_outside_the_source_is_an_error(make_app, 
 
 
 def test_only_spaces_tabs_and_newlines_separate_server_args_as_in_a_shell(make_app, load_config):
-    app = make_app()
-    (app / ".warpdrive").mkdir()
-    (app / ".warpdrive" / "server_args").write_bytes("--name a\u2028b\x0cc\r\n--threads 4\n".encode())
+    app = make_app({".warpdrive/server_args": "--name a\u2028b\x0cc\r\n--threads 4\n".encode()})
     assert servers.server_args(load_config(app), "mod_wsgi") == ["--name", "a\u2028b\x0cc", "--threads", "4"]
 
 
@@ -119,18 +106,14 @@ def test_only_spaces_tabs_and_newlines_separate_server_args_as_in_a_shell(make_a
 
 
 def test_a_server_type_file_that_is_not_utf8_is_an_error_naming_it(make_app, load_config):
-    app = make_app()
-    (app / ".warpdrive").mkdir()
-    (app / ".warpdrive" / "server_type").write_bytes(b"gunicorn\xff\n")
-    with pytest.raises(ConfigError) as raised:
-        servers.choose_server(load_config(app))
-    check_user_error(raised.value, ".warpdrive/server_type")
+    app = make_app({".warpdrive/server_type": b"gunicorn\xff\n"})
+    check_user_error(refusal(lambda: servers.choose_server(load_config(app))), ".warpdrive/server_type")
 
 
 def test_gunicorn_cmd_args_with_an_unclosed_quote_is_an_error_naming_it(make_app, load_config):
-    with pytest.raises(ConfigError) as raised:
-        detect.entry_point(load_config(make_app({"wsgi.py": "application = 1\n"}), GUNICORN_CMD_ARGS="--name 'x"))
-    check_user_error(raised.value, "GUNICORN_CMD_ARGS")
+    app = make_app({"wsgi.py": "application = 1\n"})
+    refused = refusal(lambda: detect.entry_point(load_config(app, GUNICORN_CMD_ARGS="--name 'x")))
+    check_user_error(refused, "GUNICORN_CMD_ARGS")
 
 
 def test_an_app_config_name_too_long_for_a_file_is_a_file_that_is_not_there(make_app, load_config):
@@ -141,6 +124,4 @@ def test_an_app_config_name_too_long_for_a_file_is_a_file_that_is_not_there(make
 
 def test_a_gunicorn_configuration_nested_too_deeply_to_parse_is_an_error_naming_it(make_app, load_config):
     app = make_app({"wsgi.py": "application = 1\n", "gunicorn.conf.py": "workers = " + "-" * 100_000 + "1\n"})
-    with pytest.raises(ConfigError) as raised:
-        detect.entry_point(load_config(app))
-    check_user_error(raised.value, "gunicorn.conf.py")
+    check_user_error(refusal(lambda: detect.entry_point(load_config(app))), "gunicorn.conf.py")

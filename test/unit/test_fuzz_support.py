@@ -117,6 +117,28 @@ def check_user_error(error: UserError, *names: str) -> None:
     assert error.fix.strip(), f"the message does not say what to do:\n{message}"
 
 
+def refusal(call: Callable[[], object], error: type[UserError] = ConfigError) -> UserError:
+    """The `error` that call() refuses with; the test fails if it returns, or raises anything else."""
+    with pytest.raises(error) as raised:
+        call()
+    return raised.value
+
+
+def link(path: Path, target: str) -> None:
+    """A symbolic link at `path` to `target` as written (outside the source, say), its directory made."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to(target)
+
+
+def deny(monkeypatch: pytest.MonkeyPatch, path: Path, method: str) -> None:
+    """Every `method` (read_bytes, read_text) of `path`'s class fails as a file the build may not read."""
+
+    def denied(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(type(path), method, denied)
+
+
 def read_or_refuse(call: Callable[[], T], *names: str) -> T | None:
     """call(), or None when it refuses with a proper UserError. Any other exception fails the test."""
     try:
@@ -147,6 +169,11 @@ def test_a_user_error_that_does_not_say_what_to_do_breaks_the_property():
 def test_an_exception_that_is_not_a_user_error_breaks_the_property():
     with pytest.raises(ValueError):
         read_or_refuse(lambda: int("x"), "Procfile")
+
+
+def test_a_call_that_does_not_refuse_fails_a_test_expecting_a_refusal():
+    with pytest.raises(pytest.fail.Exception, match="DID NOT RAISE"):
+        refusal(lambda: None)
 
 
 def test_every_kind_of_file_can_be_placed(tmp_path: Path):
