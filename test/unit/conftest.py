@@ -23,6 +23,22 @@ from s2i_wsgi.incremental import cache, snapshot  # noqa: E402
 from s2i_wsgi.resources import Limits  # noqa: E402
 
 TWO_CPUS = Limits(cpus=2.0, memory=None)
+_SERVABLE = "defining `application`, `app`, `create_app()` or `make_app()`"
+# Every place detection looks, in the documented order (EntryPoint.searched, and the list the
+# none-found error gives).
+DETECTION_SEARCH = (
+    "an executable app.sh",
+    "manage.py naming DJANGO_SETTINGS_MODULE (a Django project)",
+    f"wsgi.py {_SERVABLE}",
+    f"app.py {_SERVABLE}",
+    f"main.py {_SERVABLE}",
+    f"the package named in pyproject.toml or setup.py {_SERVABLE}",
+    f"a pyproject.toml script's module {_SERVABLE}",
+    f"*/wsgi.py (a project package) {_SERVABLE}",
+    "app.py (run with python)",
+)
+# The same, as the none-found error lists it.
+SEARCH_LIST = "".join(f"  - {place}\n" for place in DETECTION_SEARCH)
 
 # Fuzzing (test_fuzz_*.py): "ci", the default, is reproducible (the same examples on every run) and
 # quick; HYPOTHESIS_PROFILE=long searches much deeper, with new examples each run. No example database:
@@ -102,3 +118,14 @@ def launch(make_app: MakeApp, load_config: Callable[..., Config]) -> Callable[..
         return servers.command(config, server, detect.entry_point(config), limits)
 
     return run
+
+
+# The value(s) an option has in an argv a server is given.
+def values_of(argv: list[str], option: str) -> list[str]:
+    return [argv[i + 1] for i, arg in enumerate(argv) if arg == option]
+
+
+def value_of(argv: list[str], option: str) -> str:
+    values = values_of(argv, option)
+    assert len(values) == 1, f"{option} appears {len(values)} times in {argv}"
+    return values[0]

@@ -9,6 +9,8 @@ import pytest
 from s2i_wsgi.detect import detect, factory_in, script_entries
 from s2i_wsgi.errors import DetectError
 
+from .conftest import SEARCH_LIST
+
 FLASK_APP = "from flask import Flask\n\napp = Flask(__name__)\n"
 # The layout of Flask's tutorial (flaskr): a package whose __init__.py has only the factory.
 FLASKR_INIT = """\
@@ -28,17 +30,7 @@ FLASKR = {"pyproject.toml": '[project]\nname = "flaskr"\nversion = "1.0.0"\n', "
 FACTORY = "from flask import Flask\n\n\ndef create_app():\n    return Flask(__name__)\n"
 SERVABLE = "defining `application`, `app`, `create_app()` or `make_app()`"
 # The whole search, in the documented order, as the none-found error lists it.
-SEARCHED = (
-    "  - an executable app.sh\n"
-    "  - manage.py naming DJANGO_SETTINGS_MODULE (a Django project)\n"
-    f"  - wsgi.py {SERVABLE}\n"
-    f"  - app.py {SERVABLE}\n"
-    f"  - main.py {SERVABLE}\n"
-    f"  - the package named in pyproject.toml or setup.py {SERVABLE}\n"
-    f"  - a pyproject.toml script's module {SERVABLE}\n"
-    f"  - */wsgi.py (a project package) {SERVABLE}\n"
-    "  - app.py (run with python)\n"
-)
+SEARCHED = SEARCH_LIST
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ import pytest
 from s2i_wsgi.detect import detect
 from s2i_wsgi.errors import DetectError
 
+from .conftest import DETECTION_SEARCH, SEARCH_LIST
+
 FLASK_APP = "from flask import Flask\napp = Flask(__name__)\n"
 DJANGO_WSGI = "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n"
 
@@ -59,16 +61,7 @@ def test_a_single_project_package_wsgi_py_is_found(detect_in):
 
 def test_the_search_records_every_place_it_looked(detect_in):
     entry = detect_in({"mysite/wsgi.py": DJANGO_WSGI})
-    assert entry.searched == [
-        "an executable app.sh",
-        "manage.py naming DJANGO_SETTINGS_MODULE (a Django project)",
-        "wsgi.py defining `application`, `app`, `create_app()` or `make_app()`",
-        "app.py defining `application`, `app`, `create_app()` or `make_app()`",
-        "main.py defining `application`, `app`, `create_app()` or `make_app()`",
-        "the package named in pyproject.toml or setup.py defining `application`, `app`, `create_app()` or `make_app()`",
-        "a pyproject.toml script's module defining `application`, `app`, `create_app()` or `make_app()`",
-        "*/wsgi.py (a project package) defining `application`, `app`, `create_app()` or `make_app()`",
-    ]
+    assert entry.searched == list(DETECTION_SEARCH[:-1])
 
 
 def test_wsgi_py_in_hidden_directories_is_ignored(detect_in):
@@ -112,18 +105,7 @@ def test_no_entry_point_lists_what_was_searched_and_names_app_module(make_app, l
         detect(load_config(app))
     message = str(raised.value)
     assert message.startswith(f"No WSGI application found in {app}. Searched, in order:\n")
-    assert (
-        "  - an executable app.sh\n"
-        "  - manage.py naming DJANGO_SETTINGS_MODULE (a Django project)\n"
-        "  - wsgi.py defining `application`, `app`, `create_app()` or `make_app()`\n"
-        "  - app.py defining `application`, `app`, `create_app()` or `make_app()`\n"
-        "  - main.py defining `application`, `app`, `create_app()` or `make_app()`\n"
-        "  - the package named in pyproject.toml or setup.py defining `application`, `app`, "
-        "`create_app()` or `make_app()`\n"
-        "  - a pyproject.toml script's module defining `application`, `app`, `create_app()` or `make_app()`\n"
-        "  - */wsgi.py (a project package) defining `application`, `app`, `create_app()` or `make_app()`\n"
-        "  - app.py (run with python)"
-    ) in message
+    assert SEARCH_LIST.rstrip("\n") in message
     assert "Without an entry point there is nothing to serve." in message
     assert "Add a wsgi.py that defines `application`, or set APP_MODULE=module:callable" in message
 

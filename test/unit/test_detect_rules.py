@@ -8,6 +8,8 @@ import pytest
 from s2i_wsgi.detect import detect, procfile_web, project_package
 from s2i_wsgi.errors import ConfigError, DetectError
 
+from .conftest import DETECTION_SEARCH, SEARCH_LIST
+
 FLASK_APP = "from flask import Flask\napp = Flask(__name__)\n"
 WSGI_PY = "application = object()\n"
 APP_SH = '#!/bin/sh\nexec python -m http.server "$PORT"\n'
@@ -607,33 +609,14 @@ def test_app_py_without_a_callable_loses_to_a_project_package_wsgi_py(detect_in)
 def test_app_py_without_a_callable_is_run_after_searching_everything(detect_in):
     entry = detect_in({"app.py": "print('hi')\n"})
     assert entry.command == ["python", str(entry.file)]
-    assert entry.searched == [
-        "an executable app.sh",
-        "manage.py naming DJANGO_SETTINGS_MODULE (a Django project)",
-        "wsgi.py defining `application`, `app`, `create_app()` or `make_app()`",
-        "app.py defining `application`, `app`, `create_app()` or `make_app()`",
-        "main.py defining `application`, `app`, `create_app()` or `make_app()`",
-        "the package named in pyproject.toml or setup.py defining `application`, `app`, `create_app()` or `make_app()`",
-        "a pyproject.toml script's module defining `application`, `app`, `create_app()` or `make_app()`",
-        "*/wsgi.py (a project package) defining `application`, `app`, `create_app()` or `make_app()`",
-        "app.py (run with python)",
-    ]
+    assert entry.searched == list(DETECTION_SEARCH)
 
 
 def test_the_no_entry_point_error_is_three_paragraphs(app_with, load_config):
     app = app_with({"README.md": "hello\n", "app.sh": APP_SH})
     assert detect_error(app, load_config) == (
         f"No WSGI application found in {app}. Searched, in order:\n"
-        "  - an executable app.sh\n"
-        "  - manage.py naming DJANGO_SETTINGS_MODULE (a Django project)\n"
-        "  - wsgi.py defining `application`, `app`, `create_app()` or `make_app()`\n"
-        "  - app.py defining `application`, `app`, `create_app()` or `make_app()`\n"
-        "  - main.py defining `application`, `app`, `create_app()` or `make_app()`\n"
-        "  - the package named in pyproject.toml or setup.py defining `application`, `app`, "
-        "`create_app()` or `make_app()`\n"
-        "  - a pyproject.toml script's module defining `application`, `app`, `create_app()` or `make_app()`\n"
-        "  - */wsgi.py (a project package) defining `application`, `app`, `create_app()` or `make_app()`\n"
-        "  - app.py (run with python)\n\n"
+        f"{SEARCH_LIST}\n"
         "Without an entry point there is nothing to serve.\n\n"
         "Add a wsgi.py that defines `application`, or set APP_MODULE=module:callable "
         "(in .s2i/environment or with -e), e.g. APP_MODULE=myapp.web:app."

@@ -13,9 +13,9 @@ from s2i_wsgi import cli, factory, importcheck, start
 from s2i_wsgi.detect import detect
 from s2i_wsgi.errors import BuildError
 from s2i_wsgi.factory import Target, parse_target
-from s2i_wsgi.resources import Limits
 
-TWO_CPUS = Limits(cpus=2.0, memory=None)
+from .conftest import TWO_CPUS
+
 # A factory as Flask's tutorial writes it, without Flask: it counts its calls and returns a WSGI app.
 SHOP = {
     "pyproject.toml": '[project]\nname = "shop"\n',

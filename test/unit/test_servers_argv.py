@@ -19,18 +19,9 @@ from s2i_wsgi.servers import command
 from s2i_wsgi.servers.gunicorn import GUNICORN_SETTINGS, gunicorn_defaults
 from s2i_wsgi.servers.waitress import WAITRESS_SERVE
 
-TWO_CPUS = Limits(cpus=2.0, memory=None)
+from .conftest import TWO_CPUS, value_of
+
 APP = {"wsgi.py": "application = object()\n"}
-
-
-def values_of(argv: list[str], option: str) -> list[str]:
-    return [argv[i + 1] for i, arg in enumerate(argv) if arg == option]
-
-
-def value_of(argv: list[str], option: str) -> str:
-    values = values_of(argv, option)
-    assert len(values) == 1, f"{option} appears {len(values)} times in {argv}"
-    return values[0]
 
 
 # ---------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from s2i_wsgi.servers.mod_wsgi_express import (
 )
 from s2i_wsgi.servers.mod_wsgi_express import argv as mod_wsgi_express
 
-TWO_CPUS = Limits(cpus=2.0, memory=None)
+from .conftest import TWO_CPUS, value_of, values_of
 
 
 @pytest.fixture
@@ -31,16 +31,6 @@ def argv_for(make_app, load_config):
         return mod_wsgi_express(config, detect(config), limits)
 
     return build
-
-
-def values_of(argv: list[str], option: str) -> list[str]:
-    return [argv[i + 1] for i, arg in enumerate(argv) if arg == option]
-
-
-def value_of(argv: list[str], option: str) -> str:
-    values = values_of(argv, option)
-    assert len(values) == 1, f"{option} appears {len(values)} times in {argv}"
-    return values[0]
 
 
 def test_the_server_is_mod_wsgi_express_from_the_app_virtualenv(argv_for):

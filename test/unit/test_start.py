@@ -10,9 +10,9 @@ import os
 import pytest
 
 from s2i_wsgi import cli, django, hooks, output, start
-from s2i_wsgi.resources import Limits
 
-TWO_CPUS = Limits(cpus=2.0, memory=None)
+from .conftest import TWO_CPUS
+
 WSGI_PY = "application = object()\n"
 DJANGO_APP = {
     "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n',
