@@ -16,16 +16,9 @@ from __future__ import annotations
 from ..paths import APP_PYTHON, APP_ROOT, BUILDER_HOME, SOURCE_DIR
 from .kinds import BOOLEAN, SERVER_NAMES, Kind
 from .load import Config, Setting, load
-from .table import (
-    APPLICATION,
-    BY_NAME,
-    DEPENDENCIES,
-    MOD_WSGI,
-    QUEUE_TIMEOUT_DEFAULT,
-    SERVER,
-    VARIABLES,
-    Variable,
-)
+from .mod_wsgi_table import QUEUE_TIMEOUT_DEFAULT
+from .table import BY_NAME, VARIABLES
+from .variable import APPLICATION, DEPENDENCIES, MOD_WSGI, SERVER, Variable
 
 # What other modules import from `.config` (the image paths live in paths.py).
 __all__ = [
