@@ -13,6 +13,8 @@ sourced by a child bash (`set -a`), which prints its environment back; the
 variables it added or changed apply to the rest of the build or start.
 Both directories may hold a hook of the same name; .s2i's runs first.
 
+Heroku sources .profile, from the top of the source, in bash at every start before the app's
+command: what it exports reaches the app (PROFILE, read by environment_from at start).
 Heroku's Python buildpack runs bin/pre_compile and bin/post_compile from the top of the source,
 making each executable first and running it from bash (lib/hooks.sh: chmod +x, then sub_env), so
 a hook committed without its executable bit or its #! line runs there; here too (run_heroku).
@@ -34,6 +36,7 @@ ENV_HOOKS = ("build-env", "deploy-env")
 
 
 HEROKU_HOOKS = ("pre_compile", "post_compile")
+PROFILE = ".profile"
 
 
 def _check_link(hook: Path, name: str, source_dir: Path) -> None:
@@ -49,6 +52,9 @@ def _check_link(hook: Path, name: str, source_dir: Path) -> None:
 
 def find(source_dir: Path, name: str) -> list[Path]:
     """The hooks called `name`, .s2i's first; for Heroku's names, bin/NAME."""
+    if name == PROFILE:
+        _check_link(source_dir / PROFILE, name, source_dir)
+        return [source_dir / PROFILE] if (source_dir / PROFILE).is_file() else []
     found = []
     directories = ("bin",) if name in HEROKU_HOOKS else HOOK_DIRS
     for directory in directories:
@@ -122,9 +128,14 @@ def environment_from(name: str, source_dir: Path, cwd: Path, env: Mapping[str, s
     current = dict(env)
     for hook in find(source_dir, name):
         relative = hook.relative_to(source_dir)
-        output.step(f"Reading environment from the {name} hook {relative}")
+        profile = name == PROFILE
+        what = "Heroku's .profile" if profile else f"the {name} hook {relative}"
+        output.step(f"Reading environment from {what}")
+        # warpdrive's env hooks are NAME=value lines (`set -a` exports them); Heroku's .profile
+        # is a shell script whose `export`s are what reach the app.
+        export_all = "" if profile else "set -a; "
         result = subprocess.run(
-            ["bash", "-c", 'set -a; . "$1" >&2 || exit; env -0', "hook", str(hook)],
+            ["bash", "-c", export_all + '. "$1" >&2 || exit; env -0', "hook", str(hook)],
             cwd=cwd,
             env=current,
             stdin=subprocess.DEVNULL,
@@ -133,6 +144,13 @@ def environment_from(name: str, source_dir: Path, cwd: Path, env: Mapping[str, s
         )
         for line in result.stderr.decode(errors="replace").splitlines():
             output.info(line)
+        if result.returncode != 0 and profile:
+            raise HookError(
+                f"Heroku's .profile failed when sourced (exit status {result.returncode}).",
+                ".profile is sourced by bash at every start, as Heroku does, to export environment "
+                "variables; its output is above.",
+                "Fix .profile so that sourcing it succeeds (`bash -c '. ./.profile'`), or remove it.",
+            )
         if result.returncode != 0:
             raise HookError(
                 f"The {name} hook {relative} failed when sourced (exit status {result.returncode}).",

@@ -53,11 +53,13 @@ class Plan:
 
 
 def plan(environ: Mapping[str, str], source_dir: Path, *, env_hooks: bool = True) -> Plan:
-    """Configuration (after deploy-env), entry point, server, and the environment to run with."""
+    """Configuration (after .profile and deploy-env), entry point, server, and the environment to run with."""
     config = load(environ, source_dir)
     env = {**environ, **config.app_environment}
     if env_hooks:
-        changes = hooks.environment_from("deploy-env", source_dir, config.app_dir, env)
+        # Heroku's .profile (sourced from the top of the source at every start), then deploy-env.
+        changes = hooks.environment_from(hooks.PROFILE, source_dir, source_dir, env)
+        changes.update(hooks.environment_from("deploy-env", source_dir, config.app_dir, {**env, **changes}))
         if changes:
             env.update(changes)
             config = load({**environ, **changes}, source_dir)
@@ -83,11 +85,11 @@ def before_server(plan: Plan) -> None:
         django.migrate(plan.config, plan.entry, plan.env)
 
 
+# Debian's dumb-init, in both images (ENABLE_INIT_WRAPPER).
+INIT_WRAPPER = "/usr/bin/dumb-init"
 # How each server is told where the app factory's wrapper module is: an option that adds a
 # directory to the app's sys.path, else PYTHONPATH (gunicorn's --pythonpath would replace the
 # `pythonpath` of its settings file rather than add to it; waitress has none).
-# Debian's dumb-init, in both images (ENABLE_INIT_WRAPPER).
-INIT_WRAPPER = "/usr/bin/dumb-init"
 FACTORY_PATH_OPTIONS = {"mod_wsgi": "--python-path", "uwsgi": "--pythonpath"}
 
 

@@ -18,7 +18,7 @@ def test_s2i_action_hooks_run_before_and_after_dependencies_and_at_start(built, 
 
 
 @harness.USERS
-def test_herokus_pre_compile_and_post_compile_run_as_its_buildpack_runs_them(built, containers, user):
+def test_herokus_pre_compile_post_compile_and_profile_run_as_heroku_runs_them(built, containers, user):
     # bin/pre_compile is committed without its executable bit or a #! line: Heroku runs it anyway.
     result = built("hooks_heroku").assert_ok()
     assert (
@@ -28,7 +28,10 @@ def test_herokus_pre_compile_and_post_compile_run_as_its_buildpack_runs_them(bui
         "---> Running Heroku's post_compile hook bin/post_compile\npost_compile hook in /opt/app-root/src\n"
     ) in result.output
     container = harness.serve(containers, result.image, user=user)
-    assert container.get("/")[1] == b"Hello from hooks_heroku: pre_compile=missing post_compile=3.0.4\n"
+    assert container.get("/")[1] == (
+        b"Hello from hooks_heroku: pre_compile=missing post_compile=3.0.4 profile=from .profile in src\n"
+    )
+    assert "---> Reading environment from Heroku's .profile\n" in container.logs()
 
 
 @harness.USERS

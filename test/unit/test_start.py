@@ -10,6 +10,7 @@ import os
 import pytest
 
 from s2i_wsgi import cli, django, hooks, output, start
+from s2i_wsgi.errors import HookError
 
 from .conftest import TWO_CPUS
 
@@ -116,6 +117,37 @@ def test_a_deploy_env_hook_that_sets_app_module_changes_the_entry_point(make_app
     assert plan.env["GREETING"] == "from-hook"
     assert plan.config.source_of("APP_MODULE") == "environment"
     assert "---> Reading environment from the deploy-env hook .s2i/action_hooks/deploy-env\n" in capfd.readouterr().out
+
+
+def test_herokus_profile_is_sourced_from_the_top_and_what_it_exports_reaches_the_app(make_app, environ, capfd):
+    # As Heroku sources it at every dyno start: a shell script, so only what it exports counts, and
+    # a deploy-env hook (the image's own) comes after it.
+    app = make_app(
+        {
+            "wsgi.py": WSGI_PY,
+            ".profile": 'export GREETING="from $(basename "$PWD")"\nLOCAL_ONLY=1\nexport MOOD=profile\n',
+        }
+    )
+    write_hook(app, "deploy-env", "MOOD=deploy-env\n")
+    plan = start.plan(environ, app)
+    assert plan.env["GREETING"] == f"from {app.name}"
+    assert "LOCAL_ONLY" not in plan.env
+    assert plan.env["MOOD"] == "deploy-env"
+    out = capfd.readouterr().out
+    assert "---> Reading environment from Heroku's .profile\n" in out
+    assert out.index("Heroku's .profile") < out.index("the deploy-env hook")
+
+
+def test_a_profile_that_fails_stops_the_start_with_its_status(make_app, environ):
+    app = make_app({"wsgi.py": WSGI_PY, ".profile": "echo no database >&2\nreturn 3\n"})
+    with pytest.raises(HookError) as raised:
+        start.plan(environ, app)
+    assert str(raised.value) == (
+        "Heroku's .profile failed when sourced (exit status 3).\n\n"
+        ".profile is sourced by bash at every start, as Heroku does, to export environment variables; its "
+        "output is above.\n\n"
+        "Fix .profile so that sourcing it succeeds (`bash -c '. ./.profile'`), or remove it."
+    )
 
 
 def test_a_deploy_env_hook_that_sets_port_changes_the_port(make_app, environ):
