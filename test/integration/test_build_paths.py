@@ -18,6 +18,9 @@ APPS = {
     "s2i_bin_override": b"s2i_bin_override: assembled by .s2i/bin/assemble; started by the app's own run\n",
     # .s2iignore: local-settings.txt, *.log (but keep.log) and docs/ stay out of the image.
     "s2iignore": b"s2iignore: .s2iignore keep.log wsgi.py\n",
+    # Heroku's bin/pre_compile committed without its executable bit, bin/post_compile, and .profile
+    # (a dotfile at the top of the source) sourced at start.
+    "hooks_heroku": b"Hello from hooks_heroku: pre_compile=missing post_compile=3.0.4 profile=from .profile in src\n",
 }
 PATHS = harness.BUILD_PATHS
 # Labels that name the build tool's own bookkeeping (bin/s2i-build's layered rebuild), and the
