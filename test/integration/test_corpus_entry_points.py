@@ -98,7 +98,11 @@ def test_the_build_calls_the_factory_to_check_that_it_loads(built):
 
 
 # server -> (how the start line names it, the program that is PID 1)
-CHOSEN = {"gunicorn": ("gunicorn", "gunicorn"), "waitress": ("waitress", "waitress_serve.py")}
+CHOSEN = {
+    "gunicorn": ("gunicorn", "gunicorn"),
+    "uwsgi": ("uWSGI", "uwsgi"),
+    "waitress": ("waitress", "waitress_serve.py"),
+}
 
 
 @harness.USERS
