@@ -42,6 +42,7 @@ class Case:
     app: str
     body: str
     run_env: tuple[str, ...] = ()
+    build_env: tuple[str, ...] = ()  # NAME=value for the build (s2i -e)
     runtime_image: bool = False
     static: str | None = None  # a file of the app's static directory, served at /static/...
     log: str | None = None  # a line an extra process logs once it runs
@@ -63,6 +64,14 @@ CASES = {
         run_env=("SQLITE_PATH=/tmp/db.sqlite3",),
         static="pages/site.css",
     ),
+    # gunicorn serves the static files through WhiteNoise, which the build adds for it.
+    "django-gunicorn": Case(
+        "django_collectstatic",
+        "Hello from django_collectstatic (migrated)\n",
+        run_env=("SQLITE_PATH=/tmp/db.sqlite3",),
+        build_env=("WSGI_SERVER=gunicorn",),
+        static="pages/site.css",
+    ),
     "runtime-image": Case("reliability", "Hello from reliability\n", runtime_image=True),
 }
 
@@ -76,7 +85,7 @@ def build(builder):
         options = ("--runtime-image", harness.ensure_runtime()) if case.runtime_image else ()
         tag = f"s2i-wsgi-test-restricted-{case.app.replace('_', '-')}-{len(images)}:{harness.RUN_ID}"
         images.append(tag)
-        return harness.build_app(case.app, tag=tag, options=options)
+        return harness.build_app(case.app, *case.build_env, tag=tag, options=options)
 
     yield build_case
     for image in images:
