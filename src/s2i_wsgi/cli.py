@@ -58,7 +58,9 @@ pyproject.toml script names, one */wsgi.py; the Python files must define
 `application` or `app`, or an app factory `create_app()` or `make_app()`
 (called once per process; APP_MODULE=pkg:create_app('prod') passes arguments).
 Dependencies come from the first of uv.lock, Pipfile.lock, poetry.lock,
-requirements.txt, then the project itself (pyproject.toml or setup.py).
+requirements.txt, a poetry project (locked at build), then the project itself
+(pyproject.toml or setup.py); with APP_HOME, from the source root unless
+APP_HOME holds such files itself.
 The server is mod_wsgi-express unless WSGI_SERVER says gunicorn, uwsgi or
 waitress (or the app configures gunicorn). Settings are environment
 variables, e.g. in .s2i/environment:
@@ -79,7 +81,10 @@ without compilers. In a running app container: `s2i-wsgi ready` / `alive`
 go in files injected at /tmp/secrets (s2i build --inject), never in -e:
 s2i writes build variables into the image. Every app image carries a
 CycloneDX bill of materials at /opt/app-root/sbom.cdx.json (label
-io.s2i-wsgi.sbom).
+io.s2i-wsgi.sbom). Hooks: .s2i/action_hooks/ and warpdrive's, and Heroku's
+bin/pre_compile, bin/post_compile and .profile, run where Heroku runs them.
+Apps from sclorg, Heroku, Google's and Paketo's buildpacks: see
+docs/compatibility.md in the s2i-wsgi repository.
 """
 
 

@@ -296,7 +296,13 @@ def test_usage_explains_how_to_build_and_exits_zero(capsys):
         "Index credentials and CA certificates\n"
         "go in files injected at /tmp/secrets (s2i build --inject), never in -e:\n"
         "s2i writes build variables into the image. Every app image carries a\nCycloneDX bill of materials at "
-        "/opt/app-root/sbom.cdx.json (label\nio.s2i-wsgi.sbom).\n"
+        "/opt/app-root/sbom.cdx.json (label\nio.s2i-wsgi.sbom). Hooks: .s2i/action_hooks/ and warpdrive's, and "
+        "Heroku's\nbin/pre_compile, bin/post_compile and .profile, run where Heroku runs them.\n"
+    ) in out
+    assert (
+        "requirements.txt, a poetry project (locked at build), then the project itself\n"
+        "(pyproject.toml or setup.py); with APP_HOME, from the source root unless\n"
+        "APP_HOME holds such files itself.\n"
     ) in out
     assert (
         "A value in quotes means what it means in a Dockerfile ENV or a shell\n"
