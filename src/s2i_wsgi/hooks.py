@@ -84,14 +84,18 @@ def run(name: str, source_dir: Path, cwd: Path, env: Mapping[str, str]) -> bool:
     for hook in hooks:
         relative = hook.relative_to(source_dir)
         output.step(f"Running the {name} hook {relative}")
-        code = output.run([str(hook)], cwd=cwd, env=env)
-        if code != 0:
-            raise HookError(
-                f"The {name} hook {relative} failed (exit status {code}).",
-                "Its output is above.",
-                f"Fix {relative} so that it exits 0, or remove it.",
-            )
+        _check_status(name, relative, output.run([str(hook)], cwd=cwd, env=env))
     return bool(hooks)
+
+
+def _check_status(name: str, relative: object, code: int) -> None:
+    """A hook that exited non-zero stops the build (or the start) with its status."""
+    if code != 0:
+        raise HookError(
+            f"The {name} hook {relative} failed (exit status {code}).",
+            "Its output is above.",
+            f"Fix {relative} so that it exits 0, or remove it.",
+        )
 
 
 def run_heroku(name: str, source_dir: Path, env: Mapping[str, str]) -> bool:
@@ -113,12 +117,7 @@ def run_heroku(name: str, source_dir: Path, env: Mapping[str, str]) -> bool:
             ) from None
     output.step(f"Running Heroku's {name} hook {relative}")
     code = output.run(["bash", "-c", '"$0"', str(hook)], cwd=source_dir, env={**env, "BUILD_DIR": str(source_dir)})
-    if code != 0:
-        raise HookError(
-            f"The {name} hook {relative} failed (exit status {code}).",
-            "Its output is above.",
-            f"Fix {relative} so that it exits 0, or remove it.",
-        )
+    _check_status(name, relative, code)
     return True
 
 
