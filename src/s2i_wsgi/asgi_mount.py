@@ -66,9 +66,23 @@ def check(config: Config, entry: EntryPoint, server: str, found: Interface | Non
         )
 
 
+def _backend() -> str:
+    # Apache strips the prefix, and uvicorn gives it back as the ASGI root_path (--root-path), as a
+    # Starlette or FastAPI app behind a path-stripping proxy expects.
+    return f"unix:{SOCKET}|http://localhost"
+
+
 def proxy_args(found: Mount) -> list[str]:
     """mod_wsgi-express's options that send the prefix (and WebSocket upgrades) to the ASGI server."""
-    return ["--proxy-mount-point", found.prefix, f"unix:{SOCKET}|http://localhost{found.prefix}"]
+    return ["--proxy-mount-point", found.prefix, _backend()]
+
+
+def apache_directives(found: Mount) -> str:
+    """For the Apache include file. mod_proxy puts a backend it could not reach out of use for 60 s
+    by default: at start, before uvicorn has made its socket, a first request would cost a minute of
+    503s. retry=0 tries the socket again on the next request. The include comes before
+    mod_wsgi-express's ProxyPass, and only a <Proxy> section may define the worker first."""
+    return f'<Proxy "{_backend()}">\nProxySet retry=0\n</Proxy>\n'
 
 
 def process(config: Config, found: Mount, wrapper_dir: str) -> ProcfileProcess:

@@ -161,7 +161,11 @@ def write_files(plan: Plan, limits: Limits) -> None:
         runtime_dir().mkdir(parents=True, exist_ok=True)
         runtime_dir().chmod(0o700)  # owned by the container's user, and by no one else
     if plan.entry.command is None and plan.entry.is_wsgi and plan.server == "mod_wsgi":
-        for path, text in mod_wsgi_express.apache_files(plan.config, limits).items():
+        files = mod_wsgi_express.apache_files(plan.config, limits)
+        mounted = asgi_mount.mount(plan.config)
+        if mounted:
+            files[mod_wsgi_express.APACHE_INCLUDE] += asgi_mount.apache_directives(mounted)
+        for path, text in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
     if plan.is_asgi:

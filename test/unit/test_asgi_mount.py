@@ -32,7 +32,7 @@ def test_apache_proxies_the_prefix_to_a_unix_socket_and_supervisord_runs_uvicorn
     chosen = plan(ASGI_MOUNT="/ws/=chat:app")
     argv, _ = start.command(chosen, TWO_CPUS)
     assert argv[:2] == ["/opt/app-root/bin/mod_wsgi-express", "start-server"]
-    assert argv[-3:] == ["--proxy-mount-point", "/ws", f"unix:{tmp_path / 'asgi-mount.sock'}|http://localhost/ws"]
+    assert argv[-3:] == ["--proxy-mount-point", "/ws", f"unix:{tmp_path / 'asgi-mount.sock'}|http://localhost"]
     extra = start.extra_processes(chosen.config)
     assert extra.names() == [("asgi-mount", "ASGI_MOUNT")]
     command = extra.procfile[0].command
