@@ -29,7 +29,9 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from . import metrics
 from .errors import StartError
+from .metrics import service
 from .servers.mod_wsgi_express import APACHE_CONF
 
 FORWARD = {
@@ -55,9 +57,19 @@ def exit_status(status: int) -> int:
     return os.WEXITSTATUS(status)
 
 
-def run_mod_wsgi(start_argv: Sequence[str], server_root: Path, env: Mapping[str, str], cwd: Path) -> int:
+def run_mod_wsgi(
+    start_argv: Sequence[str],
+    server_root: Path,
+    env: Mapping[str, str],
+    cwd: Path,
+    telemetry: metrics.Settings | None = None,
+) -> int:
     """mod_wsgi-express's command line (its --include-file already written: start.write_files), and
-    the --server-root it was given (mod_wsgi_express.server_root), where setup-server writes apachectl."""
+    the --server-root it was given (mod_wsgi_express.server_root), where setup-server writes apachectl.
+    With `telemetry`, this process listens to the daemon processes' telemetry from before Apache starts
+    (metrics/service.py), so that it sees each of them start."""
+    if telemetry is not None:
+        service.start(telemetry)
     setup = subprocess.run(setup_argv(start_argv), env=dict(env), cwd=cwd, check=False)
     if setup.returncode != 0:
         raise StartError(

@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import asgi, asgi_mount, deps, django, factory, hooks, interface, output, pid1, supervisord
+from . import asgi, asgi_mount, deps, dev_aids, django, factory, hooks, interface, metrics, output, pid1, supervisord
 from .config import APP_ROOT, QUEUE_TIMEOUT_DEFAULT, Config, load
 from .detect import EntryPoint, entry_point
 from .errors import StartError
@@ -36,6 +36,7 @@ from .extra_processes import NOT_DAEMONS, ExtraProcesses
 from .extra_processes import find as find_extra_processes
 from .interface import Interface
 from .resources import Limits
+from .resources import detect as detect_limits
 from .servers import SERVERS, choose_server, mod_wsgi_express, processes, queue_timeout, request_timeout, threads
 from .servers import asgi as asgi_servers
 from .servers import command as server_command
@@ -79,6 +80,8 @@ def plan(environ: Mapping[str, str], source_dir: Path, *, env_hooks: bool = True
     if found is not None and found.is_asgi:
         server, why = asgi_servers.choose(config, server, why, entry.target)
     asgi_mount.check(config, entry, server, found)
+    metrics.check(config, server, is_asgi=found is not None and found.is_asgi, is_command=found is None)
+    dev_aids.check(config)
     return Plan(config, entry, django.django_env(entry, env), server, why, found)
 
 
@@ -311,7 +314,8 @@ def run(plan: Plan, limits: Limits, *, dry_run: bool = False) -> int:
         return pid1.run_supervisord(supervisord.argv(conf), env, config.app_dir, fatal)
     if _under_pid1(plan):
         # We stay PID 1 to turn SIGTERM into Apache's graceful stop (see pid1.py).
-        return pid1.run_mod_wsgi(argv, mod_wsgi_express.server_root(config), env, config.app_dir)
+        telemetry = metrics.for_start(config, limits)
+        return pid1.run_mod_wsgi(argv, mod_wsgi_express.server_root(config), env, config.app_dir, telemetry)
     # gunicorn, uWSGI (--die-on-term), waitress and the app's own commands stop
     # gracefully on SIGTERM themselves: they replace us as PID 1.
     sys.stdout.flush()
@@ -322,8 +326,9 @@ def run(plan: Plan, limits: Limits, *, dry_run: bool = False) -> int:
 def serve_mod_wsgi(argv: Sequence[str], environ: Mapping[str, str], source_dir: Path) -> int:
     """mod_wsgi-express under the graceful-stop wrapper, as supervisord's web program: `argv` is the
     command run() gave supervisord, in the environment it gave it (so the same PORT, the same server root)."""
-    server_root = mod_wsgi_express.server_root(load(environ, source_dir))
-    return pid1.run_mod_wsgi(argv, server_root, environ, Path.cwd())
+    config = load(environ, source_dir)
+    telemetry = metrics.for_start(config, detect_limits())
+    return pid1.run_mod_wsgi(argv, mod_wsgi_express.server_root(config), environ, Path.cwd(), telemetry)
 
 
 def _server_lines(plan: Plan, limits: Limits) -> Iterator[str]:

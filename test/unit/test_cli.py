@@ -98,8 +98,8 @@ def test_start_runs_mod_wsgi_under_the_supervisor_in_the_app_directory_with_the_
     calls = {}
     monkeypatch.setattr(os, "chdir", lambda path: calls.setdefault("cwd", path))
 
-    def fake_supervise(argv, server_root, env, cwd):
-        calls.update(argv=argv, env=env, run_cwd=cwd)
+    def fake_supervise(argv, server_root, env, cwd, telemetry):
+        calls.update(argv=argv, env=env, run_cwd=cwd, telemetry=telemetry)
         return 0
 
     monkeypatch.setattr(pid1, "run_mod_wsgi", fake_supervise)
@@ -109,6 +109,7 @@ def test_start_runs_mod_wsgi_under_the_supervisor_in_the_app_directory_with_the_
     assert calls["env"]["GREETING"] == "hello"
     assert calls["env"]["APP_HOME"] == "web"
     assert calls["env"]["PORT"] == "8080"
+    assert calls["telemetry"] is None  # no METRICS_PORT, no MOD_WSGI_SLOW_REQUESTS: no listener
     assert capsys.readouterr().out.startswith("---> Serving app:app")
 
 

@@ -410,7 +410,7 @@ def test_start_dry_run_with_extra_processes_prints_the_supervisord_configuration
 def test_start_without_extra_processes_does_not_write_a_supervisord_configuration(source, monkeypatch, tmp_path):
     source({"wsgi.py": WSGI_PY, "Procfile": "release: ./migrate\n"})
     monkeypatch.setattr(os, "chdir", lambda path: None)
-    monkeypatch.setattr(pid1, "run_mod_wsgi", lambda argv, server_root, env, cwd: 0)
+    monkeypatch.setattr(pid1, "run_mod_wsgi", lambda argv, server_root, env, cwd, telemetry: 0)
     assert cli.main(["start"]) == 0
     assert not (tmp_path / "state" / "supervisord.conf").exists()
 

@@ -148,6 +148,18 @@ def _fraction(text: str) -> float:
 
 FRACTION = Kind("a fraction from 0 to 1, e.g. 0.25", _fraction)
 
+
+def _duration(text: str) -> float:
+    if not re.fullmatch(r"\d+(\.\d+)?", text.strip()):
+        raise ValueError
+    value = float(text)
+    if not 0 < value <= 86400:
+        raise ValueError
+    return value
+
+
+DURATION = Kind("seconds above 0, at most 86400; fractions allowed (e.g. 0.5)", _duration)
+
 SERVER_NAMES = ("mod_wsgi", "gunicorn", "uwsgi", "waitress")
 SERVER_KIND = choice(*SERVER_NAMES)
 

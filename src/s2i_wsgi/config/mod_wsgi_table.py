@@ -8,6 +8,7 @@ from typing import Any
 from .kinds import (
     ADDRESSES,
     BOOLEAN,
+    DURATION,
     FRACTION,
     HEADER_NAMES,
     TEXT,
@@ -253,13 +254,33 @@ MOD_WSGI_ROWS: list[Variable] = [
         "Serve Apache's status page at /server-status, to clients inside the container only (other clients get 403).",
     ),
     _mod_wsgi(
-        "RELOAD_ON_CHANGES", BOOLEAN, False, "Restart daemon processes when a loaded Python file changes (development)."
+        "SLOW_REQUESTS",
+        DURATION,
+        None,
+        "Log every request that runs longer than this many seconds, with the time it was queued and spent in "
+        "the app: once while it still runs, once when it ends (mod_wsgi's telemetry, as `METRICS_PORT` reads it).",
+        default_doc="unset: not logged (see [Slow requests](observability.md#slow-requests))",
+    ),
+    _mod_wsgi(
+        "RELOAD_ON_CHANGES",
+        BOOLEAN,
+        False,
+        "Development only (`SERVER_MODE=development`): restart daemon processes when a loaded Python file changes.",
     ),
     _mod_wsgi(
         "ENABLE_DEBUGGER",
         BOOLEAN,
         False,
-        "Development only: one process, and pdb on the terminal for uncaught exceptions (run the container with -it).",
+        "Development only (`SERVER_MODE=development`): one process, and pdb on the terminal for uncaught "
+        "exceptions (run the container with -it).",
         option="--debug-mode --enable-debugger",
+    ),
+    _mod_wsgi(
+        "ENABLE_RECORDER",
+        BOOLEAN,
+        False,
+        "Development only (`SERVER_MODE=development`): one process, and every request and response (headers and "
+        "bodies) written to files under `/tmp/mod_wsgi-PORT/archive` for inspection.",
+        option="--debug-mode --enable-recorder",
     ),
 ]

@@ -141,6 +141,25 @@ VARIABLES: list[Variable] = [
         SERVER,
     ),
     Variable(
+        "METRICS_PORT",
+        integer(1, 65535),
+        None,
+        "Serve Prometheus metrics at `/metrics`, and a live view of requests in flight at `/`, on this port "
+        "(never the app's `PORT`): capacity used, busy threads, request counts and latency histograms, queue, "
+        "Apache and app time, restarts, CPU and memory of every mod_wsgi daemon process. mod_wsgi only.",
+        SERVER,
+        default_doc="unset: no metrics (see [Observability](observability.md))",
+    ),
+    Variable(
+        "SERVER_MODE",
+        choice("production", "development"),
+        "production",
+        "`development` allows the development aids (`MOD_WSGI_RELOAD_ON_CHANGES`, `MOD_WSGI_ENABLE_DEBUGGER`, "
+        "`MOD_WSGI_ENABLE_RECORDER`); in `production` each of them is refused at start.",
+        SERVER,
+        default_doc="production (see [Development aids](observability.md#development-aids))",
+    ),
+    Variable(
         "WEB_CONCURRENCY",
         integer(1, 64),
         None,

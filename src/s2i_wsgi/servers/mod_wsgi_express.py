@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from .. import metrics
 from ..config import APP_ROOT, BOOLEAN, MOD_WSGI, VARIABLES, Config, Variable
 from ..detect import EntryPoint, python_path
 from ..paths import STATE_DIR
@@ -30,6 +31,7 @@ def _tuning_args(config: Config) -> list[str]:
         "MOD_WSGI_REQUEST_TIMEOUT",
         "MOD_WSGI_QUEUE_TIMEOUT",
         "MOD_WSGI_MAX_CLIENTS",
+        "MOD_WSGI_SLOW_REQUESTS",  # with the telemetry target: metrics.server_args()
     }
     for variable in VARIABLES:
         # A row without an option, or whose option is an Apache directive (see apache_conf()).
@@ -178,7 +180,7 @@ def argv(config: Config, entry: EntryPoint, limits: Limits, static: tuple[str, s
     if static:  # Django's collected static files, served by Apache
         argv += ["--url-alias", *static]
     argv += ["--max-clients", str(max_clients(config, limits)), "--include-file", str(APACHE_INCLUDE)]
-    return argv + _tuning_args(config) + server_args(config, "mod_wsgi")
+    return argv + _tuning_args(config) + metrics.server_args(config) + server_args(config, "mod_wsgi")
 
 
 def environment(config: Config, limits: Limits) -> dict[str, str]:
