@@ -2,7 +2,8 @@
 /sleep/<seconds>, /hang (never returns on its own, but runs Python code, so mod_wsgi's
 RequestTimeout can interrupt it), /deadlock (waits forever on a lock it already holds:
 blocked in C, no exception can reach it), /pid, /whoami, /release (the RELEASE variable it
-runs with: a rolling update's old and new versions), and / (marker)."""
+runs with: a rolling update's old and new versions), /fail (an uncaught exception: the debugger's
+test), and / (marker)."""
 
 import getpass
 import os
@@ -26,6 +27,9 @@ def application(environ, start_response):
         # Said first, so that a test knows when every thread is stuck (it reaches the server's log).
         print("deadlocked: waiting for a lock this thread holds", file=sys.stderr, flush=True)
         lock.acquire()
+    elif path == "/fail":
+        divisor = 0
+        body = f"{1 / divisor}\n"
     elif path == "/pid":
         body = f"{os.getpid()}\n"
     elif path == "/release":

@@ -121,6 +121,11 @@ class Container:
                 return count
             time.sleep(0.2)
 
+    def published(self, port: int) -> int:
+        """The 127.0.0.1 port that the container's `port` is published on (`-p 127.0.0.1::PORT` when run)."""
+        mapping = engine("port", self.name, f"{port}/tcp").stdout.decode().split()[0]
+        return int(mapping.rsplit(":", 1)[1])
+
     def websocket(self, path: str = "/ws", timeout: float = 10) -> ClientConnection:
         """A WebSocket connected to `path`; use it as a context manager (`with container.websocket() as ws`)."""
         return connect(f"ws://127.0.0.1:{self.port}{path}", open_timeout=timeout, close_timeout=timeout)
@@ -134,8 +139,7 @@ def run_app(image: str, *run_args: str, command: list[str] | None = None) -> Con
     name = f"s2i-wsgi-test-{uuid.uuid4().hex[:10]}"
     engine("run", "-d", "--name", name, "--label", LABEL, "-p", "127.0.0.1::8080", *run_args, image, *(command or []))
     container = Container(name, image)
-    mapping = engine("port", name, "8080/tcp").stdout.decode().split()[0]
-    container.port = int(mapping.rsplit(":", 1)[1])
+    container.port = container.published(8080)
     return container
 
 
