@@ -8,9 +8,10 @@ Systems: A = a hand-written best-practice Dockerfile with gunicorn (gthread),
 B = warpdrive 0.34 with mod_wsgi, ours = the builder image through the real
 s2i CLI (on PATH; `make bench` puts the pinned one there). Each repetition,
 for each app and system: a cold build, the container started and timed to its
-first 200, idle memory, wrk at 32 keep-alive connections on / and /sleep20,
-then a rebuild after a source-only change (`s2i build --incremental` for ours)
-and one after adding a dependency. For ours also: the runtime variant's size
+first 200, idle memory, wrk at 32 keep-alive connections on / and /sleep20
+(ours: on / again with METRICS_PORT set, the metrics' cost), then a rebuild
+after a source-only change (`s2i build --incremental` for ours) and one after
+adding a dependency. For ours also: the runtime variant's size
 (`--runtime-image`), and a source-only rebuild through bin/s2i-build's layered
 rebuild. Figures are medians over the repetitions; ratios are to A. Writes
 bench/results/latest.{json,md,png}.
@@ -250,10 +251,11 @@ class Bench:
         return self.image_size_mb(tag)
 
     # --- running --------------------------------------------------------
-    def serve(self, system: str, image: str) -> tuple[str, int, float]:
+    def serve(self, system: str, image: str, extra_env: dict[str, str] | None = None) -> tuple[str, int, float]:
         """Start the image; (name, port, seconds from `docker run` to the first 200 on /)."""
         name = f"s2i-wsgi-bench-{self.run_id}-{uuid.uuid4().hex[:6]}"
-        env_args = [a for k, v in RUN_ENV[system].items() for a in ("-e", f"{k}={v}")]
+        env = {**RUN_ENV[system], **(extra_env or {})}
+        env_args = [a for k, v in env.items() for a in ("-e", f"{k}={v}")]
         start = time.perf_counter()
         self.containers.append(name)
         run([ENGINE, "run", "-d", "--name", name, "--label", LABEL, "-p", "127.0.0.1::8080", *env_args, image])
@@ -313,6 +315,17 @@ class Bench:
             "errors_sleep": sleep["socket_errors"] + sleep["non_2xx"],
         }
 
+    def measure_metrics_cost(self, image: str) -> float:
+        """Ours: requests/s on / with METRICS_PORT set (the telemetry listener running), as rps_hello is measured."""
+        name, port, _ = self.serve("ours", image, {"METRICS_PORT": "9100"})
+        try:
+            self.wrk(port, "/", WARMUP_SECONDS)
+            time.sleep(SETTLE_SECONDS)
+            return self.wrk(port, "/", self.args.duration)["rps"]
+        finally:
+            run([ENGINE, "rm", "-f", name], check=False)
+            self.containers.remove(name)
+
     # --- one repetition for one app and system --------------------------
     def trial(self, app: str, system: str, rep: int) -> dict[str, float | None]:
         source = self.tmp / f"{app}-{system}-{rep}"
@@ -329,6 +342,8 @@ class Bench:
                 figures["size_runtime"] = self.runtime_variant_size(app, source) if rep == 0 else None
             step(f"{app} / {system} / run {rep + 1}: start, idle memory, wrk")
             figures.update(self.measure_running(system, tag))
+            if system == "ours":
+                figures["rps_hello_metrics"] = self.measure_metrics_cost(tag)
             step(f"{app} / {system} / run {rep + 1}: rebuilds")
             edit = source / APPS[app]["edit"]
             edit.write_text(edit.read_text(encoding="utf-8") + f"\n# source-only change {self.run_id}\n")

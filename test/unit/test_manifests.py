@@ -47,7 +47,9 @@ RUNTIME_ANNOTATIONS = BUILDER_ANNOTATIONS - {"supports", "sampleRepo"}
 # What the values of the required parameters are in the processed template.
 SAMPLE_PARAMETERS = {"NAME": "yourapp", "SOURCE_REPOSITORY_URL": "https://github.com/you/yourapp.git"}
 REFERENCE = re.compile(r"\$\{\{?([A-Za-z_][A-Za-z0-9_]*)\}\}?")
-MENTIONED_FILE = re.compile(r"\b((?:imagestreams|openshift/templates|kubernetes)/[\w.-]+\.(?:json|yaml))")
+MENTIONED_FILE = re.compile(
+    r"\b((?:imagestreams|openshift/templates|kubernetes|docs/monitoring)/(?:[\w-]+/)*[\w.-]+\.(?:json|yaml|yml))"
+)
 # The longest a request runs before the server gives up on it: what a graceful stop may wait for.
 LONGEST_REQUEST = config.BY_NAME["WSGI_REQUEST_TIMEOUT"].default
 
@@ -600,6 +602,50 @@ def test_the_disruption_budget_covers_the_web_pods_and_leaves_most_of_them_up():
     pdb, deployment = kubernetes_object("PodDisruptionBudget"), kubernetes_object("Deployment")
     assert selects(pdb["spec"]["selector"]["matchLabels"], pod_labels(deployment))
     assert pdb["spec"]["maxUnavailable"] == 1
+
+
+# ---------------------------------------------------------------------------
+# Metrics, opt-in: the kubernetes/metrics component.
+
+METRICS = KUBERNETES / "metrics"
+
+
+def metrics_file(name: str) -> dict[str, Any]:
+    return yaml.safe_load((METRICS / name).read_text())
+
+
+def test_the_metrics_component_is_opt_in_and_names_its_files():
+    component = metrics_file("kustomization.yaml")
+    assert component["kind"] == "Component"
+    assert component["resources"] == ["service.yaml"]
+    assert component["patches"] == [{"path": "deployment.yaml"}]
+    assert "components" not in yaml.safe_load((KUBERNETES / "kustomization.yaml").read_text())
+    assert "# components:\n#   - metrics\n" in (KUBERNETES / "kustomization.yaml").read_text()
+
+
+def test_metrics_are_served_scraped_and_selected_on_one_port_apart_from_the_apps():
+    patch = metrics_file("deployment.yaml")
+    web = container(patch, "web")
+    port = int(next(env["value"] for env in web["env"] if env["name"] == "METRICS_PORT"))
+    assert web["ports"] == [{"name": "metrics", "containerPort": port, "protocol": "TCP"}]
+    assert patch["spec"]["template"]["metadata"]["annotations"] == {
+        "prometheus.io/scrape": "true",
+        "prometheus.io/port": str(port),
+        "prometheus.io/path": "/metrics",
+    }
+    service, deployment = metrics_file("service.yaml"), kubernetes_object("Deployment")
+    assert selects(service["spec"]["selector"], pod_labels(deployment))
+    assert service["spec"]["ports"] == [{"name": "metrics", "port": port, "targetPort": "metrics", "protocol": "TCP"}]
+    monitor = metrics_file("servicemonitor.yaml")
+    assert selects(monitor["spec"]["selector"]["matchLabels"], service["metadata"]["labels"])
+    assert monitor["spec"]["endpoints"] == [{"port": "metrics", "path": "/metrics", "interval": "15s"}]
+    # The app's own Service never sends traffic to the metrics port.
+    assert [p["targetPort"] for p in kubernetes_object("Service")["spec"]["ports"]] == ["http"]
+
+
+def test_the_metrics_service_validates_strictly_against_the_api_schema():
+    for version in KUBERNETES_VERSIONS:
+        kubernetes_validate.validate(metrics_file("service.yaml"), version, strict=True)
 
 
 # ---------------------------------------------------------------------------
