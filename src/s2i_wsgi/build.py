@@ -4,18 +4,23 @@ virtualenv (deps/ decides how), then make sure there is something to serve."""
 from __future__ import annotations
 
 import dataclasses
+import json
+import shutil
+import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import build_secrets, deps, django, hooks, importcheck, output, sbom
+from . import build_secrets, deps, django, hooks, importcheck, interface, output, sbom
 from .config import APP_ROOT, BUILDER_HOME, Config, load
 from .deps import PYTHON, UV
 from .detect import EntryPoint, entry_point
 from .errors import BuildError, RebuildFromBuilder
 from .extra_processes import find as find_extra_processes
 from .incremental import cache, snapshot
-from .servers import SERVERS, choose_server
+from .interface import ASGI, Interface
+from .servers import SERVERS, asgi, choose_server
 
 
 def installed(config: Config, module: str) -> bool:
@@ -56,6 +61,53 @@ def install_server(config: Config, server: str, why: str, *, reused: bool = Fals
     constraints = BUILDER_HOME / "requirements" / "servers.txt"
     output.step(f"Installing {chosen.title} ({why}), pinned by the builder")
     pip(config, "--constraint", str(constraints), chosen.package, what=chosen.title)
+
+
+def installed_versions(config: Config, names: tuple[str, ...]) -> dict[str, str]:
+    """The versions of these distributions in the app's virtualenv (those installed)."""
+    probe = (
+        "import importlib.metadata as m, json, sys\n"
+        "found = {}\n"
+        "for name in sys.argv[1:]:\n"
+        "    try: found[name] = m.version(name)\n"
+        "    except m.PackageNotFoundError: pass\n"
+        "print(json.dumps(found))"
+    )
+    result = subprocess.run(
+        [str(PYTHON), "-c", probe, *names], cwd=config.app_dir, capture_output=True, text=True, check=False
+    )
+    return json.loads(result.stdout) if result.returncode == 0 else {}
+
+
+def install_asgi_server(config: Config, server: str, why: str, *, reused: bool = False) -> None:
+    """Install what the ASGI server needs, pinned, except what the app's dependencies installed:
+    those keep their version (the constraints name it), as the app's own lock chose it."""
+    title = asgi.TITLES[server]
+    if reused:
+        output.step(f"Server: {title} ({why}), in the reused virtualenv")
+        return
+    found = installed_versions(config, asgi.PACKAGES[server])
+    missing = [name for name in asgi.PACKAGES[server] if name not in found]
+    if not missing:
+        output.step(f"Server: {title} ({why}), installed by the app's dependencies")
+        return
+    pins = (BUILDER_HOME / "requirements" / "servers.txt").read_text(encoding="utf-8").splitlines()
+    kept = [line for line in pins if line.split("==")[0].strip().lower() not in found]
+    constraints = Path(tempfile.mkdtemp()) / "constraints.txt"
+    constraints.write_text("\n".join([*kept, *(f"{name}=={version}" for name, version in found.items())]) + "\n")
+    shown = f" (keeping the app's {', '.join(sorted(found))})" if found else ""
+    output.step(f"Installing {', '.join(missing)} for {title} ({why}), pinned by the builder{shown}")
+    try:
+        pip(config, "--constraint", str(constraints), *missing, what=title)
+    finally:
+        shutil.rmtree(constraints.parent, ignore_errors=True)
+
+
+def install_for(config: Config, found: Interface | None, server: str, why: str, *, reused: bool) -> None:
+    if found is not None and found.kind == ASGI:
+        install_asgi_server(config, server, why, reused=reused)
+    else:
+        install_server(config, server, why, reused=reused)
 
 
 def install_whitenoise(config: Config, server: str) -> None:
@@ -133,6 +185,22 @@ def check_layered(config: Config, dependency_plan: deps.DependencyPlan, server: 
     )
 
 
+def serve_as(
+    config: Config, entry: EntryPoint, guess: Interface | None, verdict: tuple[str, str], chosen: tuple[str, str]
+) -> tuple[str, str]:
+    """Record the import check's verdict; when reading the file guessed otherwise, choose and install
+    the server for what the app is. Returns the (server, why) that serves it."""
+    kind, what = verdict
+    interface.record(entry, kind, what)
+    if guess is None or guess.kind == kind or config["APP_INTERFACE"] != "auto":
+        return chosen
+    server, why = choose_server(config)
+    if kind == ASGI:
+        server, why = asgi.choose(config, server, why, entry.target)
+    install_for(config, Interface(kind, ""), server, why, reused=False)
+    return server, why
+
+
 def build(environ: Mapping[str, str], source_dir: Path) -> EntryPoint:
     """The whole build, in the order docs/hooks-and-processes.md documents, with the build secrets provided."""
     config = load(environ, source_dir)
@@ -155,24 +223,31 @@ def _build(
     config = dataclasses.replace(config, build_secrets=found.environment)
     hooks.run_heroku("pre_compile", source_dir, env)
     hooks.run("pre-build", source_dir, config.app_dir, env)
-    # All four fail fast, before a long install.
+    # All five fail fast, before a long install.
     server, why = choose_server(config)
     entry = entry_point(config)
+    interface.forget()  # the previous image's verdict, if an incremental build brought it
+    guess = interface.decide(config, entry)
+    if guess is not None and guess.is_asgi:
+        server, why = asgi.choose(config, server, why, entry.target)
     extra = find_extra_processes(source_dir, config.app_dir)
     dependency_plan = deps.plan(config)
+    installs = f"asgi-{server}" if guess is not None and guess.is_asgi else server
     layered = snapshot.LAYERED.exists()
     if layered:
         snapshot.LAYERED.unlink()
-        check_layered(config, dependency_plan, server, source_dir)
+        check_layered(config, dependency_plan, installs, source_dir)
         reuse, reused = None, True
     else:
-        reuse = reusable(config, dependency_plan, server, source_dir)
+        reuse = reusable(config, dependency_plan, installs, source_dir)
         reused = install_dependencies(dependency_plan, config, reuse)
     if entry.is_wsgi:
-        install_server(config, server, why, reused=reused)
+        install_for(config, guess, server, why, reused=reused)
         check_importable(config, entry)
     hooks.run("build", source_dir, config.app_dir, env)
-    importcheck.check(config, entry, django.django_env(entry, config.environment))
+    verdict = importcheck.check(config, entry, django.django_env(entry, config.environment))
+    if verdict is not None:
+        server, why = serve_as(config, entry, guess, verdict, (server, why))
     django.collectstatic(config, entry, env)
     if entry.django and server in ("gunicorn", "waitress") and django.static_alias():
         install_whitenoise(config, server)
@@ -181,6 +256,9 @@ def _build(
     # is passed on (the generator needs none); the app's own settings are (PYTHONPATH, .pth paths).
     sbom.write(config, {**environ, **config.app_environment, **changes})
     output.step(f"Entry point: {entry.target} ({entry.reason})")
+    found = interface.decide(config, entry)
+    if found is not None and found.is_asgi:
+        output.step(f"{entry.target} is an ASGI application ({found.why}): served by {asgi.TITLES[server]} ({why})")
     if extra:
         listed = ", ".join(f"{name} ({origin})" for name, origin in extra.names())
         output.step(f"Extra processes, run under supervisord beside the web server: {listed}")
