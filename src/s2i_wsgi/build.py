@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import build_secrets, deps, django, hooks, importcheck, interface, output, sbom
+from . import asgi_mount, build_secrets, deps, django, hooks, importcheck, interface, output, sbom
 from .config import APP_ROOT, BUILDER_HOME, Config, load
 from .deps import PYTHON, UV
 from .detect import EntryPoint, entry_point
@@ -185,20 +185,67 @@ def check_layered(config: Config, dependency_plan: deps.DependencyPlan, server: 
     )
 
 
-def serve_as(
-    config: Config, entry: EntryPoint, guess: Interface | None, verdict: tuple[str, str], chosen: tuple[str, str]
-) -> tuple[str, str]:
+def check_mounted(config: Config, mounted: asgi_mount.Mount) -> None:
+    """ASGI_MOUNT's app must import, and be ASGI: uvicorn calls it the ASGI way."""
+    verdict = importcheck.check(config, mounted.entry, config.environment)
+    if verdict is not None and verdict[0] != ASGI:
+        raise BuildError(
+            f"ASGI_MOUNT names {mounted.entry.target}, which is a WSGI application ({verdict[1]}), not an ASGI one.",
+            f"The ASGI server under {mounted.prefix} would call it with (scope, receive, send), and every request "
+            "there would fail.",
+            "Point ASGI_MOUNT at an ASGI application; WSGI paths belong to the main app.",
+        )
+
+
+def serve_as(config: Config, entry: EntryPoint, serving: Serving, verdict: tuple[str, str]) -> Serving:
     """Record the import check's verdict; when reading the file guessed otherwise, choose and install
-    the server for what the app is. Returns the (server, why) that serves it."""
+    the server for what the app is."""
     kind, what = verdict
     interface.record(entry, kind, what)
-    if guess is None or guess.kind == kind or config["APP_INTERFACE"] != "auto":
-        return chosen
-    server, why = choose_server(config)
-    if kind == ASGI:
-        server, why = asgi.choose(config, server, why, entry.target)
-    install_for(config, Interface(kind, ""), server, why, reused=False)
-    return server, why
+    if serving.guess is None or serving.guess.kind == kind or config["APP_INTERFACE"] != "auto":
+        return serving
+    found = Serving.choose(config, entry, Interface(kind, what))
+    install_for(config, found.guess, found.server, found.why, reused=False)
+    return found
+
+
+@dataclasses.dataclass(frozen=True)
+class Serving:
+    """What serves the app: the server and why, the interface as far as known, and ASGI_MOUNT's app."""
+
+    server: str
+    why: str
+    guess: Interface | None
+    mounted: asgi_mount.Mount | None
+
+    @classmethod
+    def choose(cls, config: Config, entry: EntryPoint, known: Interface | None = None) -> Serving:
+        """Before installing: the server, the interface (`known`, else APP_INTERFACE or reading the
+        file, as the previous image's verdict is forgotten), and a check of ASGI_MOUNT."""
+        server, why = choose_server(config)
+        if known is None:
+            interface.forget()  # the previous image's verdict, if an incremental build brought it
+        guess = known or interface.decide(config, entry)
+        if guess is not None and guess.is_asgi:
+            server, why = asgi.choose(config, server, why, entry.target)
+        asgi_mount.check(config, entry, server, guess)
+        return cls(server, why, guess, asgi_mount.mount(config))
+
+    @property
+    def is_asgi(self) -> bool:
+        return self.guess is not None and self.guess.is_asgi
+
+    @property
+    def installs(self) -> str:
+        """What the server install puts in the virtualenv, for the incremental fingerprint."""
+        return (f"asgi-{self.server}" if self.is_asgi else self.server) + ("+asgi-mount" if self.mounted else "")
+
+    def install(self, config: Config, entry: EntryPoint, *, reused: bool) -> None:
+        if entry.is_wsgi:
+            install_for(config, self.guess, self.server, self.why, reused=reused)
+            check_importable(config, entry)
+        if self.mounted:
+            install_asgi_server(config, "uvicorn", f"ASGI_MOUNT={config['ASGI_MOUNT']}", reused=reused)
 
 
 def build(environ: Mapping[str, str], source_dir: Path) -> EntryPoint:
@@ -224,15 +271,11 @@ def _build(
     hooks.run_heroku("pre_compile", source_dir, env)
     hooks.run("pre-build", source_dir, config.app_dir, env)
     # All five fail fast, before a long install.
-    server, why = choose_server(config)
     entry = entry_point(config)
-    interface.forget()  # the previous image's verdict, if an incremental build brought it
-    guess = interface.decide(config, entry)
-    if guess is not None and guess.is_asgi:
-        server, why = asgi.choose(config, server, why, entry.target)
+    serving = Serving.choose(config, entry)
     extra = find_extra_processes(source_dir, config.app_dir)
     dependency_plan = deps.plan(config)
-    installs = f"asgi-{server}" if guess is not None and guess.is_asgi else server
+    installs = serving.installs
     layered = snapshot.LAYERED.exists()
     if layered:
         snapshot.LAYERED.unlink()
@@ -241,16 +284,16 @@ def _build(
     else:
         reuse = reusable(config, dependency_plan, installs, source_dir)
         reused = install_dependencies(dependency_plan, config, reuse)
-    if entry.is_wsgi:
-        install_for(config, guess, server, why, reused=reused)
-        check_importable(config, entry)
+    serving.install(config, entry, reused=reused)
     hooks.run("build", source_dir, config.app_dir, env)
     verdict = importcheck.check(config, entry, django.django_env(entry, config.environment))
     if verdict is not None:
-        server, why = serve_as(config, entry, guess, verdict, (server, why))
+        serving = serve_as(config, entry, serving, verdict)
+    if serving.mounted:
+        check_mounted(config, serving.mounted)
     django.collectstatic(config, entry, env)
-    if entry.django and server in ("gunicorn", "waitress") and django.static_alias():
-        install_whitenoise(config, server)
+    if entry.django and not serving.is_asgi and serving.server in ("gunicorn", "waitress") and django.static_alias():
+        install_whitenoise(config, serving.server)
     hooks.run_heroku("post_compile", source_dir, env)  # where Heroku runs it: after collectstatic
     # Last of all that installs: the list is of the virtualenv as the image keeps it. No build secret
     # is passed on (the generator needs none); the app's own settings are (PYTHONPATH, .pth paths).
@@ -258,7 +301,15 @@ def _build(
     output.step(f"Entry point: {entry.target} ({entry.reason})")
     found = interface.decide(config, entry)
     if found is not None and found.is_asgi:
-        output.step(f"{entry.target} is an ASGI application ({found.why}): served by {asgi.TITLES[server]} ({why})")
+        output.step(
+            f"{entry.target} is an ASGI application ({found.why}): served by {asgi.TITLES[serving.server]} "
+            f"({serving.why})"
+        )
+    if serving.mounted:
+        output.step(
+            f"{serving.mounted.prefix} is proxied by Apache to {serving.mounted.entry.target}, served by uvicorn "
+            f"under supervisord (ASGI_MOUNT)"
+        )
     if extra:
         listed = ", ".join(f"{name} ({origin})" for name, origin in extra.names())
         output.step(f"Extra processes, run under supervisord beside the web server: {listed}")

@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import asgi, deps, django, factory, hooks, interface, output, pid1, supervisord
+from . import asgi, asgi_mount, deps, django, factory, hooks, interface, output, pid1, supervisord
 from .config import APP_ROOT, QUEUE_TIMEOUT_DEFAULT, Config, load
 from .detect import EntryPoint, entry_point
 from .errors import StartError
@@ -78,6 +78,7 @@ def plan(environ: Mapping[str, str], source_dir: Path, *, env_hooks: bool = True
     found = interface.decide(config, entry)
     if found is not None and found.is_asgi:
         server, why = asgi_servers.choose(config, server, why, entry.target)
+    asgi_mount.check(config, entry, server, found)
     return Plan(config, entry, django.django_env(entry, env), server, why, found)
 
 
@@ -123,8 +124,14 @@ def asgi_command(plan: Plan, limits: Limits) -> tuple[list[str], dict[str, str]]
     return argv, {**env, "PYTHONPATH": ":".join(path for path in paths if path)}
 
 
-def command(plan: Plan, limits: Limits) -> tuple[list[str], dict[str, str]]:  # noqa: PLR0911 - one per kind
+def command(plan: Plan, limits: Limits) -> tuple[list[str], dict[str, str]]:
     """The argv to run, and the variables to add to the environment."""
+    argv, env = _command(plan, limits)
+    mounted = asgi_mount.mount(plan.config)  # plan() checked that mod_wsgi serves a WSGI app then
+    return ([*argv, *asgi_mount.proxy_args(mounted)] if mounted else argv), env
+
+
+def _command(plan: Plan, limits: Limits) -> tuple[list[str], dict[str, str]]:  # noqa: PLR0911 - one per kind
     if plan.entry.command is not None:
         # An app's own command (Django's runserver, Tornado) may not reap the processes it starts,
         # and as PID 1 nothing else would: sclorg's ENABLE_INIT_WRAPPER puts dumb-init above it.
@@ -154,12 +161,21 @@ def write_files(plan: Plan, limits: Limits) -> None:
         runtime_dir().mkdir(parents=True, exist_ok=True)
         runtime_dir().chmod(0o700)  # owned by the container's user, and by no one else
     if plan.entry.command is None and plan.entry.is_wsgi and plan.server == "mod_wsgi":
-        for path, text in mod_wsgi_express.apache_files(plan.config, limits).items():
+        files = mod_wsgi_express.apache_files(plan.config, limits)
+        mounted = asgi_mount.mount(plan.config)
+        if mounted:
+            files[mod_wsgi_express.APACHE_INCLUDE] += asgi_mount.apache_directives(mounted)
+        for path, text in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
     if plan.is_asgi:
-        asgi.write(plan.entry, request_timeout(plan.config, plan.server))
+        static = django.static_alias() if plan.entry.django else None
+        asgi.write(plan.entry, request_timeout(plan.config, plan.server), static)
         return
+    mounted = asgi_mount.mount(plan.config)
+    if mounted:
+        asgi.write(mounted.entry, request_timeout(plan.config, plan.server))
+        asgi_mount.SOCKET.unlink(missing_ok=True)  # a restarted container's, which uvicorn would not bind over
     if plan.entry.is_wsgi and plan.entry.is_factory:
         factory.WRAPPER_DIR.mkdir(parents=True, exist_ok=True)
         source = factory.wrapper_source(plan.entry.module, plan.entry.callable, plan.entry.call)
@@ -208,7 +224,20 @@ def check_installed(config: Config, server: str, why: str, *, is_asgi: bool = Fa
 
 
 def extra_processes(config: Config) -> ExtraProcesses:
-    return find_extra_processes(config.source_dir, config.app_dir)
+    """What runs beside the web server: the app's (extra_processes.py), and the ASGI_MOUNT's server."""
+    extra = find_extra_processes(config.source_dir, config.app_dir)
+    mounted = asgi_mount.mount(config)
+    if mounted is None:
+        return extra
+    for name, origin in extra.names():
+        if name == asgi_mount.PROCESS:
+            raise StartError(
+                f"{origin} declares a program named `{name}`, and ASGI_MOUNT is set.",
+                f"`{name}` is the name of the program that serves ASGI_MOUNT's app under supervisord.",
+                "Give the program another name.",
+            )
+    process = asgi_mount.process(config, mounted, str(asgi.WRAPPER_DIR))
+    return dataclasses.replace(extra, procfile=(*extra.procfile, process))
 
 
 def _under_pid1(plan: Plan) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .kinds import (
     APP_MODULE_KIND,
+    ASGI_MOUNT_KIND,
     BOOLEAN,
     DOTTED_KIND,
     IDENTIFIER_KIND,
@@ -178,6 +179,16 @@ VARIABLES: list[Variable] = [
         "`WSGI_SERVER=gunicorn`, or an app that configures gunicorn, also means gunicorn.",
         SERVER,
         default_doc="gunicorn (see [ASGI apps](servers.md#asgi-apps))",
+    ),
+    Variable(
+        "ASGI_MOUNT",
+        ASGI_MOUNT_KIND,
+        None,
+        "A WSGI app with an ASGI part: `/ws=chat.asgi:app` serves that ASGI app under `/ws` (WebSocket "
+        "connections included), proxied by mod_wsgi-express's Apache to uvicorn on a UNIX socket; the rest "
+        "of the site stays with the WSGI app in mod_wsgi's daemon processes. Needs mod_wsgi as the server.",
+        SERVER,
+        default_doc="unset (see [A WSGI app with an ASGI part](servers.md#a-wsgi-app-with-an-asgi-part))",
     ),
     Variable(
         "WSGI_THREADS",
