@@ -142,8 +142,8 @@ def test_each_asgi_server_serves_http_and_websocket_as_pid_1(build, containers, 
     assert program(container.pid1()) == server, container.pid1()
     logs = container.logs()
     assert (
-        "---> Serving app:app (app.py defines `app`), an ASGI app (function, found by the build's import check), "
-        f"with {SERVED_BY[server]} on port 8080: "
+        "---> Serving app:app (app.py defines `app`), an ASGI app (an `async def` function, found by the build's "
+        f"import check), with {SERVED_BY[server]} on port 8080: "
     ) in logs, logs
     # The app's lifespan startup ran in its worker.
     assert "asgi_plain: lifespan startup in " in logs
@@ -153,7 +153,7 @@ def test_detect_says_the_app_is_asgi_and_which_server_serves_it(build):
     result = harness.run_once(build("asgi_plain").image, "s2i-wsgi", "detect")
     out = harness.text(result)
     assert result.returncode == 0, out
-    assert "interface:    ASGI (function, found by the build's import check)\n" in out
+    assert "interface:    ASGI (an `async def` function, found by the build's import check)\n" in out
     assert "server:       gunicorn with uvicorn workers\n" in out
     assert "threads:      none: an event loop per process; requests cancelled after 60 s\n" in out
 
@@ -165,7 +165,7 @@ def test_detect_says_the_app_is_asgi_and_which_server_serves_it(build):
             "WSGI_SERVER=waitress",
             "ERROR: WSGI_SERVER=waitress (from environment) chooses waitress, but app:app is an ASGI application.",
         ),
-        ("APP_INTERFACE=wsgi", "ERROR: app:app is an ASGI application (function), not a WSGI one."),
+        ("APP_INTERFACE=wsgi", "ERROR: app:app is an ASGI application (an `async def` function), not a WSGI one."),
     ],
     ids=["wsgi-server", "app-interface-wsgi"],
 )
