@@ -20,7 +20,7 @@ TOOLS_BIN        := $(CURDIR)/.tools/bin
 #   make bench BENCH_REPEAT=1 BENCH_DURATION=3
 BENCH_REPEAT     ?= 3
 BENCH_DURATION   ?= 6
-BENCH_APPS       ?= flask_hello,django_static
+BENCH_APPS       ?= flask_hello,django_static,asgi_hello
 
 tag_for = $(or $(patsubst %=$(1),%,$(filter %=$(1),$(VARIANTS))),custom)
 TAG     := $(call tag_for,$(BASE_IMAGE))
