@@ -4,18 +4,23 @@ virtualenv (deps/ decides how), then make sure there is something to serve."""
 from __future__ import annotations
 
 import dataclasses
+import json
+import shutil
+import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import build_secrets, deps, django, hooks, importcheck, output, sbom
+from . import asgi_mount, build_secrets, deps, django, hooks, importcheck, interface, output, sbom
 from .config import APP_ROOT, BUILDER_HOME, Config, load
 from .deps import PYTHON, UV
 from .detect import EntryPoint, entry_point
 from .errors import BuildError, RebuildFromBuilder
 from .extra_processes import find as find_extra_processes
 from .incremental import cache, snapshot
-from .servers import SERVERS, choose_server
+from .interface import ASGI, Interface
+from .servers import SERVERS, asgi, choose_server
 
 
 def installed(config: Config, module: str) -> bool:
@@ -56,6 +61,53 @@ def install_server(config: Config, server: str, why: str, *, reused: bool = Fals
     constraints = BUILDER_HOME / "requirements" / "servers.txt"
     output.step(f"Installing {chosen.title} ({why}), pinned by the builder")
     pip(config, "--constraint", str(constraints), chosen.package, what=chosen.title)
+
+
+def installed_versions(config: Config, names: tuple[str, ...]) -> dict[str, str]:
+    """The versions of these distributions in the app's virtualenv (those installed)."""
+    probe = (
+        "import importlib.metadata as m, json, sys\n"
+        "found = {}\n"
+        "for name in sys.argv[1:]:\n"
+        "    try: found[name] = m.version(name)\n"
+        "    except m.PackageNotFoundError: pass\n"
+        "print(json.dumps(found))"
+    )
+    result = subprocess.run(
+        [str(PYTHON), "-c", probe, *names], cwd=config.app_dir, capture_output=True, text=True, check=False
+    )
+    return json.loads(result.stdout) if result.returncode == 0 else {}
+
+
+def install_asgi_server(config: Config, server: str, why: str, *, reused: bool = False) -> None:
+    """Install what the ASGI server needs, pinned, except what the app's dependencies installed:
+    those keep their version (the constraints name it), as the app's own lock chose it."""
+    title = asgi.TITLES[server]
+    if reused:
+        output.step(f"Server: {title} ({why}), in the reused virtualenv")
+        return
+    found = installed_versions(config, asgi.PACKAGES[server])
+    missing = [name for name in asgi.PACKAGES[server] if name not in found]
+    if not missing:
+        output.step(f"Server: {title} ({why}), installed by the app's dependencies")
+        return
+    pins = (BUILDER_HOME / "requirements" / "servers.txt").read_text(encoding="utf-8").splitlines()
+    kept = [line for line in pins if line.split("==")[0].strip().lower() not in found]
+    constraints = Path(tempfile.mkdtemp()) / "constraints.txt"
+    constraints.write_text("\n".join([*kept, *(f"{name}=={version}" for name, version in found.items())]) + "\n")
+    shown = f" (keeping the app's {', '.join(sorted(found))})" if found else ""
+    output.step(f"Installing {', '.join(missing)} for {title} ({why}), pinned by the builder{shown}")
+    try:
+        pip(config, "--constraint", str(constraints), *missing, what=title)
+    finally:
+        shutil.rmtree(constraints.parent, ignore_errors=True)
+
+
+def install_for(config: Config, found: Interface | None, server: str, why: str, *, reused: bool) -> None:
+    if found is not None and found.kind == ASGI:
+        install_asgi_server(config, server, why, reused=reused)
+    else:
+        install_server(config, server, why, reused=reused)
 
 
 def install_whitenoise(config: Config, server: str) -> None:
@@ -133,6 +185,69 @@ def check_layered(config: Config, dependency_plan: deps.DependencyPlan, server: 
     )
 
 
+def check_mounted(config: Config, mounted: asgi_mount.Mount) -> None:
+    """ASGI_MOUNT's app must import, and be ASGI: uvicorn calls it the ASGI way."""
+    verdict = importcheck.check(config, mounted.entry, config.environment)
+    if verdict is not None and verdict[0] != ASGI:
+        raise BuildError(
+            f"ASGI_MOUNT names {mounted.entry.target}, which is a WSGI application ({verdict[1]}), not an ASGI one.",
+            f"The ASGI server under {mounted.prefix} would call it with (scope, receive, send), and every request "
+            "there would fail.",
+            "Point ASGI_MOUNT at an ASGI application; WSGI paths belong to the main app.",
+        )
+
+
+def serve_as(config: Config, entry: EntryPoint, serving: Serving, verdict: tuple[str, str]) -> Serving:
+    """Record the import check's verdict; when reading the file guessed otherwise, choose and install
+    the server for what the app is."""
+    kind, what = verdict
+    interface.record(entry, kind, what)
+    if serving.guess is None or serving.guess.kind == kind or config["APP_INTERFACE"] != "auto":
+        return serving
+    found = Serving.choose(config, entry, Interface(kind, what))
+    install_for(config, found.guess, found.server, found.why, reused=False)
+    return found
+
+
+@dataclasses.dataclass(frozen=True)
+class Serving:
+    """What serves the app: the server and why, the interface as far as known, and ASGI_MOUNT's app."""
+
+    server: str
+    why: str
+    guess: Interface | None
+    mounted: asgi_mount.Mount | None
+
+    @classmethod
+    def choose(cls, config: Config, entry: EntryPoint, known: Interface | None = None) -> Serving:
+        """Before installing: the server, the interface (`known`, else APP_INTERFACE or reading the
+        file, as the previous image's verdict is forgotten), and a check of ASGI_MOUNT."""
+        server, why = choose_server(config)
+        if known is None:
+            interface.forget()  # the previous image's verdict, if an incremental build brought it
+        guess = known or interface.decide(config, entry)
+        if guess is not None and guess.is_asgi:
+            server, why = asgi.choose(config, server, why, entry.target)
+        asgi_mount.check(config, entry, server, guess)
+        return cls(server, why, guess, asgi_mount.mount(config))
+
+    @property
+    def is_asgi(self) -> bool:
+        return self.guess is not None and self.guess.is_asgi
+
+    @property
+    def installs(self) -> str:
+        """What the server install puts in the virtualenv, for the incremental fingerprint."""
+        return (f"asgi-{self.server}" if self.is_asgi else self.server) + ("+asgi-mount" if self.mounted else "")
+
+    def install(self, config: Config, entry: EntryPoint, *, reused: bool) -> None:
+        if entry.is_wsgi:
+            install_for(config, self.guess, self.server, self.why, reused=reused)
+            check_importable(config, entry)
+        if self.mounted:
+            install_asgi_server(config, "uvicorn", f"ASGI_MOUNT={config['ASGI_MOUNT']}", reused=reused)
+
+
 def build(environ: Mapping[str, str], source_dir: Path) -> EntryPoint:
     """The whole build, in the order docs/hooks-and-processes.md documents, with the build secrets provided."""
     config = load(environ, source_dir)
@@ -155,32 +270,46 @@ def _build(
     config = dataclasses.replace(config, build_secrets=found.environment)
     hooks.run_heroku("pre_compile", source_dir, env)
     hooks.run("pre-build", source_dir, config.app_dir, env)
-    # All four fail fast, before a long install.
-    server, why = choose_server(config)
+    # All five fail fast, before a long install.
     entry = entry_point(config)
+    serving = Serving.choose(config, entry)
     extra = find_extra_processes(source_dir, config.app_dir)
     dependency_plan = deps.plan(config)
+    installs = serving.installs
     layered = snapshot.LAYERED.exists()
     if layered:
         snapshot.LAYERED.unlink()
-        check_layered(config, dependency_plan, server, source_dir)
+        check_layered(config, dependency_plan, installs, source_dir)
         reuse, reused = None, True
     else:
-        reuse = reusable(config, dependency_plan, server, source_dir)
+        reuse = reusable(config, dependency_plan, installs, source_dir)
         reused = install_dependencies(dependency_plan, config, reuse)
-    if entry.is_wsgi:
-        install_server(config, server, why, reused=reused)
-        check_importable(config, entry)
+    serving.install(config, entry, reused=reused)
     hooks.run("build", source_dir, config.app_dir, env)
-    importcheck.check(config, entry, django.django_env(entry, config.environment))
+    verdict = importcheck.check(config, entry, django.django_env(entry, config.environment))
+    if verdict is not None:
+        serving = serve_as(config, entry, serving, verdict)
+    if serving.mounted:
+        check_mounted(config, serving.mounted)
     django.collectstatic(config, entry, env)
-    if entry.django and server in ("gunicorn", "waitress") and django.static_alias():
-        install_whitenoise(config, server)
+    if entry.django and not serving.is_asgi and serving.server in ("gunicorn", "waitress") and django.static_alias():
+        install_whitenoise(config, serving.server)
     hooks.run_heroku("post_compile", source_dir, env)  # where Heroku runs it: after collectstatic
     # Last of all that installs: the list is of the virtualenv as the image keeps it. No build secret
     # is passed on (the generator needs none); the app's own settings are (PYTHONPATH, .pth paths).
     sbom.write(config, {**environ, **config.app_environment, **changes})
     output.step(f"Entry point: {entry.target} ({entry.reason})")
+    found = interface.decide(config, entry)
+    if found is not None and found.is_asgi:
+        output.step(
+            f"{entry.target} is an ASGI application ({found.why}): served by {asgi.TITLES[serving.server]} "
+            f"({serving.why})"
+        )
+    if serving.mounted:
+        output.step(
+            f"{serving.mounted.prefix} is proxied by Apache to {serving.mounted.entry.target}, served by uvicorn "
+            f"under supervisord (ASGI_MOUNT)"
+        )
     if extra:
         listed = ", ".join(f"{name} ({origin})" for name, origin in extra.names())
         output.step(f"Extra processes, run under supervisord beside the web server: {listed}")

@@ -62,8 +62,10 @@ requirements.txt, a poetry project (locked at build), then the project itself
 (pyproject.toml or setup.py); with APP_HOME, from the source root unless
 APP_HOME holds such files itself.
 The server is mod_wsgi-express unless WSGI_SERVER says gunicorn, uwsgi or
-waitress (or the app configures gunicorn). Settings are environment
-variables, e.g. in .s2i/environment:
+waitress (or the app configures gunicorn). An ASGI app (FastAPI, Starlette,
+Django's asgi.py; the build's import check tells) is served by gunicorn with
+uvicorn's workers, or by uvicorn with ASGI_SERVER=uvicorn. Settings are
+environment variables, e.g. in .s2i/environment:
 
     APP_MODULE=myproject.wsgi:application
     WSGI_SERVER=gunicorn

@@ -32,13 +32,17 @@ RESERVED = ("web",)  # the web server's program
 
 @dataclass(frozen=True)
 class ProcfileProcess:
+    """A command run by bash under supervisord: a Procfile line, or one the launcher adds (`declared`
+    says by which setting: asgi_mount.py)."""
+
     name: str
     command: str
     line: int
+    declared: str = ""
 
     @property
     def origin(self) -> str:
-        return f"Procfile line {self.line}"
+        return self.declared or f"Procfile line {self.line}"
 
 
 @dataclass(frozen=True)

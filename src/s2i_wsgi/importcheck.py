@@ -9,9 +9,11 @@ secret) to import; so does a module that does not finish importing within
 the time limit. DISABLE_IMPORT_CHECK skips the check for apps whose import
 has side effects.
 
-An ASGI application (FastAPI, Starlette, Django's ASGIHandler: an `async def`
-__call__) found where a WSGI callable is expected fails the build too, with how
-to start it instead: a WSGI server never receives an ASGI app.
+The check also tells the two kinds of app apart, as it holds the very object the
+server will serve: an ASGI application (FastAPI, Starlette, Django's ASGIHandler:
+an `async def` __call__) is served by an ASGI server, a WSGI one by a WSGI server
+(interface.py records the verdict). Only APP_INTERFACE=wsgi makes an ASGI app an
+error: a WSGI server never receives an ASGI app.
 
 An app factory is called too, with its arguments, as the server will call it
 (factory.py): arguments that do not fit the factory, or a factory that returns
@@ -30,6 +32,7 @@ from . import output
 from .config import APP_PYTHON, Config
 from .detect import EntryPoint, python_path
 from .errors import BuildError
+from .interface import ASGI, WSGI
 
 PYTHON = APP_PYTHON
 TIMEOUT = 60
@@ -79,12 +82,14 @@ report("ok" if callable(obj) else "not-callable", type(obj).__name__)
 """
 
 
-def check(config: Config, entry: EntryPoint, env: Mapping[str, str]) -> None:
+def check(config: Config, entry: EntryPoint, env: Mapping[str, str]) -> tuple[str, str] | None:  # noqa: PLR0911
+    """The interface the entry point was found to have (interface.WSGI or ASGI) and the type of
+    what was found, or None when the check gave no verdict (skipped, or a warning)."""
     if not entry.is_wsgi:
-        return
+        return None
     if config["DISABLE_IMPORT_CHECK"]:
         output.step("Skipping the import check (DISABLE_IMPORT_CHECK)")
-        return
+        return None
     if entry.is_factory:
         output.step(f"Importing {entry.module} and calling {entry.callable}({entry.call}) to check that it loads")
     else:
@@ -98,7 +103,7 @@ def check(config: Config, entry: EntryPoint, env: Mapping[str, str]) -> None:
         )  # fmt: skip
     except subprocess.TimeoutExpired:
         output.warning(f"Importing {entry.module} did not finish within {TIMEOUT} s; not checked.")
-        return
+        return None
     lines = result.stdout.decode(errors="replace").splitlines()
     verdict = next((json.loads(line.split(" ", 1)[1]) for line in lines if line.startswith("S2I_WSGI_IMPORT ")), None)
     shown = [line for line in lines if not line.startswith("S2I_WSGI_IMPORT ")]
@@ -106,9 +111,11 @@ def check(config: Config, entry: EntryPoint, env: Mapping[str, str]) -> None:
         for line in shown:
             output.info(line)
         output.warning(f"The import check of {entry.module} ended without a result (exit status {result.returncode}).")
-        return
+        return None
     if verdict["result"] == "ok":
-        return
+        return WSGI, verdict["error"]
+    if verdict["result"] == "asgi" and config["APP_INTERFACE"] != WSGI:
+        return ASGI, verdict["error"]
     for line in shown:
         output.info(line)
     where = Path(entry.file).name if entry.file else entry.module
@@ -120,7 +127,7 @@ def check(config: Config, entry: EntryPoint, env: Mapping[str, str]) -> None:
             "Add the missing package to the app's dependencies (requirements.txt, pyproject.toml, ...) or fix "
             "the import; then build again. DISABLE_IMPORT_CHECK=true skips this check.",
         )
-    _callable_verdict(entry, verdict)
+    _callable_verdict(config, entry, verdict)
     _factory_verdict(entry, verdict)
     what = (
         f"Importing {entry.module} or calling {entry.callable}({entry.call})"
@@ -131,9 +138,10 @@ def check(config: Config, entry: EntryPoint, env: Mapping[str, str]) -> None:
         f"{what} raised {verdict['error']} (traceback above). The build goes on, as the app "
         "may need settings that only exist at run time; if it does not, fix it, or requests will fail."
     )
+    return None
 
 
-def _callable_verdict(entry: EntryPoint, verdict: dict[str, str]) -> None:
+def _callable_verdict(config: Config, entry: EntryPoint, verdict: dict[str, str]) -> None:
     """What the import gave is not a WSGI callable: the server could not serve it."""
     if verdict["result"] == "missing":
         raise BuildError(
@@ -150,11 +158,10 @@ def _callable_verdict(entry: EntryPoint, verdict: dict[str, str]) -> None:
     if verdict["result"] == "asgi":
         raise BuildError(
             f"{entry.target} is an ASGI application ({verdict['error']}), not a WSGI one.",
-            "The servers this builder runs for a callable (mod_wsgi, gunicorn, uWSGI, waitress) speak WSGI: "
-            "they would call it with (environ, start_response), and every request would fail.",
-            "Start it with an ASGI server from a Procfile line, e.g. `web: uvicorn "
-            f"{entry.module}:{entry.callable} --host 0.0.0.0 --port $PORT` (with uvicorn in the app's "
-            "dependencies), or point APP_MODULE at a WSGI application.",
+            f"APP_INTERFACE=wsgi (from {config.source_of('APP_INTERFACE')}) has it served by a WSGI server, "
+            "which would call it with (environ, start_response), and every request would fail.",
+            "Unset APP_INTERFACE (an ASGI app is then served by an ASGI server), or point APP_MODULE at a "
+            "WSGI application.",
         )
 
 

@@ -28,14 +28,16 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import deps, django, factory, hooks, output, pid1, supervisord
+from . import asgi, asgi_mount, deps, django, factory, hooks, interface, output, pid1, supervisord
 from .config import APP_ROOT, QUEUE_TIMEOUT_DEFAULT, Config, load
 from .detect import EntryPoint, entry_point
 from .errors import StartError
 from .extra_processes import NOT_DAEMONS, ExtraProcesses
 from .extra_processes import find as find_extra_processes
+from .interface import Interface
 from .resources import Limits
-from .servers import SERVERS, choose_server, mod_wsgi_express, processes, queue_timeout, threads
+from .servers import SERVERS, choose_server, mod_wsgi_express, processes, queue_timeout, request_timeout, threads
+from .servers import asgi as asgi_servers
 from .servers import command as server_command
 
 
@@ -44,12 +46,17 @@ class Plan:
     config: Config
     entry: EntryPoint
     env: dict[str, str]
-    server: str  # a key of servers.SERVERS; meaningless for a command entry point
+    server: str  # a key of servers.SERVERS (servers.asgi.TITLES for an ASGI app); meaningless for a command
     server_why: str
+    interface: Interface | None = None  # None for a command entry point
+
+    @property
+    def is_asgi(self) -> bool:
+        return self.interface is not None and self.interface.is_asgi
 
     @property
     def server_title(self) -> str:
-        return SERVERS[self.server].title
+        return asgi_servers.TITLES[self.server] if self.is_asgi else SERVERS[self.server].title
 
 
 def plan(environ: Mapping[str, str], source_dir: Path, *, env_hooks: bool = True) -> Plan:
@@ -68,7 +75,11 @@ def plan(environ: Mapping[str, str], source_dir: Path, *, env_hooks: bool = True
         env["XDG_RUNTIME_DIR"] = str(runtime_dir())
     entry = entry_point(config)
     server, why = choose_server(config)
-    return Plan(config, entry, django.django_env(entry, env), server, why)
+    found = interface.decide(config, entry)
+    if found is not None and found.is_asgi:
+        server, why = asgi_servers.choose(config, server, why, entry.target)
+    asgi_mount.check(config, entry, server, found)
+    return Plan(config, entry, django.django_env(entry, env), server, why, found)
 
 
 def runtime_dir() -> Path:
@@ -104,13 +115,30 @@ def factory_command(plan: Plan, limits: Limits) -> tuple[list[str], dict[str, st
     return argv, {**env, "PYTHONPATH": ":".join(path for path in paths if path)}
 
 
+def asgi_command(plan: Plan, limits: Limits) -> tuple[list[str], dict[str, str]]:
+    """An ASGI app: the server loads the wrapper module (asgi.py) from a directory first on PYTHONPATH."""
+    wrapper = dataclasses.replace(plan.entry, module=asgi.WRAPPER_MODULE, callable="application", call=None)
+    argv = asgi_servers.argv(plan.config, plan.server, wrapper, limits)
+    env = asgi_servers.environment(plan.config, plan.server, limits)
+    paths = [str(asgi.WRAPPER_DIR), env.get("PYTHONPATH", ""), plan.env.get("PYTHONPATH", "")]
+    return argv, {**env, "PYTHONPATH": ":".join(path for path in paths if path)}
+
+
 def command(plan: Plan, limits: Limits) -> tuple[list[str], dict[str, str]]:
     """The argv to run, and the variables to add to the environment."""
+    argv, env = _command(plan, limits)
+    mounted = asgi_mount.mount(plan.config)  # plan() checked that mod_wsgi serves a WSGI app then
+    return ([*argv, *asgi_mount.proxy_args(mounted)] if mounted else argv), env
+
+
+def _command(plan: Plan, limits: Limits) -> tuple[list[str], dict[str, str]]:  # noqa: PLR0911 - one per kind
     if plan.entry.command is not None:
         # An app's own command (Django's runserver, Tornado) may not reap the processes it starts,
         # and as PID 1 nothing else would: sclorg's ENABLE_INIT_WRAPPER puts dumb-init above it.
         wrapper = [INIT_WRAPPER, "--"] if plan.config["ENABLE_INIT_WRAPPER"] else []
         return [*wrapper, *plan.entry.command], {}
+    if plan.is_asgi:
+        return asgi_command(plan, limits)
     if plan.entry.is_factory:
         return factory_command(plan, limits)
     static = django.static_alias() if plan.entry.django else None
@@ -133,9 +161,20 @@ def write_files(plan: Plan, limits: Limits) -> None:
         runtime_dir().mkdir(parents=True, exist_ok=True)
         runtime_dir().chmod(0o700)  # owned by the container's user, and by no one else
     if plan.entry.command is None and plan.entry.is_wsgi and plan.server == "mod_wsgi":
-        for path, text in mod_wsgi_express.apache_files(plan.config, limits).items():
+        files = mod_wsgi_express.apache_files(plan.config, limits)
+        mounted = asgi_mount.mount(plan.config)
+        if mounted:
+            files[mod_wsgi_express.APACHE_INCLUDE] += asgi_mount.apache_directives(mounted)
+        for path, text in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
+    if plan.is_asgi:
+        asgi.write(plan.entry, request_timeout(plan.config, plan.server))
+        return
+    mounted = asgi_mount.mount(plan.config)
+    if mounted:
+        asgi.write(mounted.entry, request_timeout(plan.config, plan.server))
+        asgi_mount.SOCKET.unlink(missing_ok=True)  # a restarted container's, which uvicorn would not bind over
     if plan.entry.is_wsgi and plan.entry.is_factory:
         factory.WRAPPER_DIR.mkdir(parents=True, exist_ok=True)
         source = factory.wrapper_source(plan.entry.module, plan.entry.callable, plan.entry.call)
@@ -161,8 +200,17 @@ def check_can_run(config: Config) -> None:
         )
 
 
-def check_installed(config: Config, server: str, why: str) -> None:
+def check_installed(config: Config, server: str, why: str, *, is_asgi: bool = False) -> None:
     """A server chosen only at run time was never installed: say so instead of failing the exec."""
+    if is_asgi:
+        if (APP_ROOT / "bin" / server).exists():
+            return
+        raise StartError(
+            f"{asgi_servers.TITLES[server]} was chosen ({why}), but it is not installed in the app's virtualenv.",
+            "The ASGI server is installed when the app image is built, for the server chosen then.",
+            f"Set ASGI_SERVER={server} for the build (in .s2i/environment, or with -e on s2i build), or add "
+            f"{server} to requirements.txt, and build again.",
+        )
     chosen = SERVERS[server]
     if chosen.package is None or (APP_ROOT / "bin" / chosen.executable).exists():
         return  # mod_wsgi is part of the builder image
@@ -175,12 +223,25 @@ def check_installed(config: Config, server: str, why: str) -> None:
 
 
 def extra_processes(config: Config) -> ExtraProcesses:
-    return find_extra_processes(config.source_dir, config.app_dir)
+    """What runs beside the web server: the app's (extra_processes.py), and the ASGI_MOUNT's server."""
+    extra = find_extra_processes(config.source_dir, config.app_dir)
+    mounted = asgi_mount.mount(config)
+    if mounted is None:
+        return extra
+    for name, origin in extra.names():
+        if name == asgi_mount.PROCESS:
+            raise StartError(
+                f"{origin} declares a program named `{name}`, and ASGI_MOUNT is set.",
+                f"`{name}` is the name of the program that serves ASGI_MOUNT's app under supervisord.",
+                "Give the program another name.",
+            )
+    process = asgi_mount.process(config, mounted, str(asgi.WRAPPER_DIR))
+    return dataclasses.replace(extra, procfile=(*extra.procfile, process))
 
 
 def _under_pid1(plan: Plan) -> bool:
     """mod_wsgi's Apache runs below the launcher (or supervisord) as PID 1, never exec'd."""
-    return plan.entry.is_wsgi and plan.server == "mod_wsgi"
+    return plan.entry.is_wsgi and not plan.is_asgi and plan.server == "mod_wsgi"
 
 
 def _supervisord_conf(plan: Plan, extra: ExtraProcesses, argv: list[str]) -> str:
@@ -188,16 +249,24 @@ def _supervisord_conf(plan: Plan, extra: ExtraProcesses, argv: list[str]) -> str
     return supervisord.configuration(extra, web, hooks.STATE_DIR, password=secrets.token_urlsafe(18))
 
 
-def _sizing(config: Config, server: str, limits: Limits) -> str:
+def _sizing(config: Config, server: str, limits: Limits, *, is_asgi: bool = False) -> str:
     count, why = processes(config, limits, server)
     noun = "process" if count == 1 else "processes"
+    if is_asgi:
+        return f"{count} {noun} ({why}), an event loop each"
     return f"{count} {noun} ({why}) x {threads(config, server)} threads"
 
 
 def announce(plan: Plan, limits: Limits, extra: ExtraProcesses) -> None:
     """The `--->` lines that say what runs, and why."""
     config, entry = plan.config, plan.entry
-    if entry.is_wsgi:
+    if plan.is_asgi:
+        output.step(
+            f"Serving {entry.target} ({entry.reason}), an ASGI app ({plan.interface.why}), with "
+            f"{plan.server_title} ({plan.server_why}) on port {config['PORT']}: "
+            f"{_sizing(config, plan.server, limits, is_asgi=True)}"
+        )
+    elif entry.is_wsgi:
         output.step(
             f"Serving {entry.target} ({entry.reason}) with {plan.server_title} ({plan.server_why}) "
             f"on port {config['PORT']}: {_sizing(config, plan.server, limits)}"
@@ -229,7 +298,7 @@ def run(plan: Plan, limits: Limits, *, dry_run: bool = False) -> int:
         print(_supervisord_conf(plan, extra, argv) if extra else shlex.join(argv))
         return 0
     if entry.is_wsgi:
-        check_installed(config, plan.server, plan.server_why)
+        check_installed(config, plan.server, plan.server_why, is_asgi=plan.is_asgi)
     write_files(plan, limits)  # first: hooks run with the runtime directory in place
     before_server(plan)
     env = {**plan.env, **extra_env}
@@ -257,6 +326,20 @@ def serve_mod_wsgi(argv: Sequence[str], environ: Mapping[str, str], source_dir: 
     return pid1.run_mod_wsgi(argv, server_root, environ, Path.cwd())
 
 
+def _server_lines(plan: Plan, limits: Limits) -> Iterator[str]:
+    config = plan.config
+    count, why = processes(config, limits, plan.server)
+    daemon = " (daemon mode)" if plan.server == "mod_wsgi" and not plan.is_asgi else ""
+    yield f"server:       {plan.server_title}{daemon}"
+    yield f"chosen:       {plan.server_why}"
+    yield f"processes:    {count} ({why})"
+    if plan.is_asgi:
+        seconds = request_timeout(config, plan.server)
+        yield f"threads:      none: an event loop per process; requests cancelled after {seconds} s"
+    else:
+        yield f"threads:      {threads(config, plan.server)}"
+
+
 def describe(plan: Plan, limits: Limits) -> Iterator[str]:
     """The lines `s2i-wsgi detect` prints, one by one (those before an error are still shown): the
     decisions run() would act on, and why."""
@@ -267,15 +350,17 @@ def describe(plan: Plan, limits: Limits) -> Iterator[str]:
     yield f"because:      {entry.reason}"
     if entry.searched:
         yield "searched:     " + "; ".join(entry.searched)
+    if plan.interface is not None:
+        yield f"interface:    {plan.interface.title} ({plan.interface.why})"
     if entry.is_wsgi and entry.is_factory:
-        wrapper = factory.WRAPPER_DIR / f"{factory.WRAPPER_MODULE}.py"
+        wrapper = (
+            (asgi.WRAPPER_DIR / f"{asgi.WRAPPER_MODULE}.py")
+            if plan.is_asgi
+            else (factory.WRAPPER_DIR / f"{factory.WRAPPER_MODULE}.py")
+        )
         yield f"factory:      {entry.callable}({entry.call}) is called once per server process, by {wrapper}"
     if entry.is_wsgi:
-        count, why = processes(config, limits, plan.server)
-        yield f"server:       {plan.server_title}" + (" (daemon mode)" if plan.server == "mod_wsgi" else "")
-        yield f"chosen:       {plan.server_why}"
-        yield f"processes:    {count} ({why})"
-        yield f"threads:      {threads(config, plan.server)}"
+        yield from _server_lines(plan, limits)
     else:
         yield "server:       the command itself (it must listen on PORT)"
     extra = extra_processes(config)

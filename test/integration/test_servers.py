@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 
 import pytest
 
@@ -75,29 +74,17 @@ def test_the_apps_gunicorn_settings_win_over_the_builders_defaults(built, contai
     assert "(gunicorn.conf.py sets wsgi_app)" in logs, logs
 
 
-def gunicorn_workers(container: harness.Container, expected: int, deadline: float = 20) -> int:
-    """The number of gunicorn workers, polled until it is `expected` or the deadline passes
-    (the app answers as soon as its first worker has booted, before the others)."""
-    end = time.monotonic() + deadline
-    while True:
-        ps = container.exec("ps", "-o", "ppid=,args=", "-e").stdout.decode()
-        count = sum(1 for line in ps.splitlines() if line.split()[0] == "1" and "gunicorn" in line)
-        if count == expected or time.monotonic() > end:
-            return count
-        time.sleep(0.2)
-
-
 def test_gunicorn_workers_follow_the_cpu_limit(built, containers):
     container = containers(built("server_gunicorn").assert_ok().image, "--cpus", "1")
     container.wait_ready()
-    assert gunicorn_workers(container, 1) == 1
+    assert container.workers("gunicorn", 1) == 1
     assert "on port 8080: 1 process (1 CPUs) x 5 threads" in container.logs()
 
 
 def test_web_concurrency_sets_the_gunicorn_workers(built, containers):
     container = containers(built("server_gunicorn").assert_ok().image, "-e", "WEB_CONCURRENCY=3")
     container.wait_ready()
-    assert gunicorn_workers(container, 3) == 3
+    assert container.workers("gunicorn", 3) == 3
 
 
 def test_detect_derives_processes_from_cpu_and_memory_limits(built):

@@ -17,7 +17,7 @@ from hypothesis import settings
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "src"))
 
-from s2i_wsgi import config, detect, servers  # noqa: E402
+from s2i_wsgi import config, detect, interface, servers  # noqa: E402
 from s2i_wsgi.config import Config  # noqa: E402
 from s2i_wsgi.incremental import cache, snapshot  # noqa: E402
 from s2i_wsgi.resources import Limits  # noqa: E402
@@ -104,6 +104,7 @@ def dependency_cache_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatc
     monkeypatch.setattr(cache, "CACHE_DIR", base / "cache")
     monkeypatch.setattr(cache, "ARTIFACTS_DIR", base / "artifacts")
     monkeypatch.setattr(snapshot, "LAYERED", base / "layered-rebuild")
+    monkeypatch.setattr(interface, "RECORD", base / "interface.json")
 
 
 @pytest.fixture

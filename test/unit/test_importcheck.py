@@ -18,7 +18,7 @@ def host_python(monkeypatch):
 
 def check(make_app, load_config, files, **environ):
     config = load_config(make_app(files), **environ)
-    importcheck.check(config, detect(config), {"PATH": "/usr/bin:/bin"})
+    return importcheck.check(config, detect(config), {"PATH": "/usr/bin:/bin"})
 
 
 def test_an_app_that_imports_passes_silently(make_app, load_config, capsys):
@@ -89,18 +89,24 @@ app = Starlette()
 """
 
 
-def test_an_asgi_app_where_a_wsgi_callable_is_expected_fails_the_build_with_how_to_serve_it(make_app, load_config):
-    with pytest.raises(BuildError) as raised:
-        check(make_app, load_config, {"main.py": ASGI_APP})
-    assert str(raised.value) == (
-        "main:app is an ASGI application (Starlette), not a WSGI one.\n\n"
-        "The servers this builder runs for a callable (mod_wsgi, gunicorn, uWSGI, waitress) speak WSGI: they "
-        "would call it with (environ, start_response), and every request would fail.\n\n"
-        "Start it with an ASGI server from a Procfile line, e.g. `web: uvicorn main:app --host 0.0.0.0 --port "
-        "$PORT` (with uvicorn in the app's dependencies), or point APP_MODULE at a WSGI application."
-    )
+def test_an_asgi_app_is_told_from_a_wsgi_one_by_the_object_the_server_would_serve(make_app, load_config):
+    assert check(make_app, load_config, {"main.py": ASGI_APP}) == ("asgi", "Starlette")
+    wsgi = {"wsgi.py": "def application(environ, start_response):\n    return []\n"}
+    assert check(make_app, load_config, wsgi) == ("wsgi", "function")
 
 
 def test_an_async_function_is_an_asgi_app_too(make_app, load_config):
-    with pytest.raises(BuildError, match=r"is an ASGI application \(function\)"):
-        check(make_app, load_config, {"wsgi.py": "async def application(scope, receive, send):\n    pass\n"})
+    files = {"wsgi.py": "async def application(scope, receive, send):\n    pass\n"}
+    assert check(make_app, load_config, files) == ("asgi", "function")
+
+
+def test_an_asgi_app_that_app_interface_says_is_wsgi_fails_the_build_with_why(make_app, load_config):
+    with pytest.raises(BuildError) as raised:
+        check(make_app, load_config, {"main.py": ASGI_APP}, APP_INTERFACE="wsgi")
+    assert str(raised.value) == (
+        "main:app is an ASGI application (Starlette), not a WSGI one.\n\n"
+        "APP_INTERFACE=wsgi (from environment) has it served by a WSGI server, which would call it with "
+        "(environ, start_response), and every request would fail.\n\n"
+        "Unset APP_INTERFACE (an ASGI app is then served by an ASGI server), or point APP_MODULE at a WSGI "
+        "application."
+    )

@@ -105,6 +105,19 @@ def _url_path(text: str) -> str:
 
 URL_PATH = Kind("a URL path starting with /, e.g. /healthz", _url_path)
 
+
+def _asgi_mount(text: str) -> str:
+    prefix, equals, target = text.strip().partition("=")
+    if not equals or _url_path(prefix).rstrip("/") == "":
+        raise ValueError
+    parse_target(target)
+    return f"{prefix.rstrip('/')}={target.strip()}"
+
+
+ASGI_MOUNT_KIND = Kind(
+    "URL-PATH=MODULE:CALLABLE, a prefix other than / and an ASGI app, e.g. /ws=chat.asgi:app", _asgi_mount
+)
+
 RELATIVE_FILE = Kind("a file inside the app directory, relative to it (e.g. bin/start.sh)", _relative_path)
 
 

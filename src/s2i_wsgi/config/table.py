@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .kinds import (
     APP_MODULE_KIND,
+    ASGI_MOUNT_KIND,
     BOOLEAN,
     DOTTED_KIND,
     IDENTIFIER_KIND,
@@ -59,11 +60,23 @@ VARIABLES: list[Variable] = [
         APPLICATION,
     ),
     Variable(
+        "APP_INTERFACE",
+        choice("auto", "wsgi", "asgi"),
+        "auto",
+        "Whether the entry point is a WSGI or an ASGI application. `auto`: as the build's import check "
+        "finds it (an `async def __call__` is ASGI), else as reading its file suggests (`FastAPI()`, "
+        "`Starlette()`, `get_asgi_application()`, `async def app`...). An ASGI app is served by an ASGI "
+        "server (`ASGI_SERVER`), never by a WSGI one.",
+        APPLICATION,
+        default_doc="auto (see [ASGI apps](servers.md#asgi-apps))",
+    ),
+    Variable(
         "DISABLE_IMPORT_CHECK",
         BOOLEAN,
         False,
-        "Do not import the WSGI entry point at build time to check it (for apps whose import has side "
-        "effects). The check fails the build on ImportError/SyntaxError and only warns on other errors.",
+        "Do not import the entry point at build time to check it (for apps whose import has side "
+        "effects). The check fails the build on ImportError/SyntaxError and only warns on other errors; "
+        "it also tells a WSGI app from an ASGI one (`APP_INTERFACE`).",
         APPLICATION,
     ),
     Variable(
@@ -155,6 +168,27 @@ VARIABLES: list[Variable] = [
         "warpdrive's name for `WSGI_SERVER` (as is its file `.warpdrive/server_type`); "
         "when more than one is set they must agree.",
         SERVER,
+    ),
+    Variable(
+        "ASGI_SERVER",
+        choice("gunicorn", "uvicorn"),
+        "gunicorn",
+        "The server for an ASGI app: `gunicorn` (gunicorn's arbiter with uvicorn's worker class: it "
+        "replaces a worker whose event loop is blocked) or `uvicorn` (uvicorn's own `--workers` "
+        "supervisor). Installed (pinned) at build time unless the app's requirements install it. "
+        "`WSGI_SERVER=gunicorn`, or an app that configures gunicorn, also means gunicorn.",
+        SERVER,
+        default_doc="gunicorn (see [ASGI apps](servers.md#asgi-apps))",
+    ),
+    Variable(
+        "ASGI_MOUNT",
+        ASGI_MOUNT_KIND,
+        None,
+        "A WSGI app with an ASGI part: `/ws=chat.asgi:app` serves that ASGI app under `/ws` (WebSocket "
+        "connections included), proxied by mod_wsgi-express's Apache to uvicorn on a UNIX socket; the rest "
+        "of the site stays with the WSGI app in mod_wsgi's daemon processes. Needs mod_wsgi as the server.",
+        SERVER,
+        default_doc="unset (see [A WSGI app with an ASGI part](servers.md#a-wsgi-app-with-an-asgi-part))",
     ),
     Variable(
         "WSGI_THREADS",

@@ -60,7 +60,7 @@ def top_level_names(source: str) -> tuple[set[str], bool]:
     return names, dynamic
 
 
-def _read_source(path: Path) -> str:
+def read_source(path: Path) -> str:
     try:
         source = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -98,7 +98,7 @@ def _read_source(path: Path) -> str:
 
 
 def defines(path: Path, name: str) -> Defines:
-    names, dynamic = top_level_names(_read_source(path))
+    names, dynamic = top_level_names(read_source(path))
     if name in names:
         return Defines.YES
     return Defines.MAYBE if dynamic else Defines.NO
@@ -106,7 +106,7 @@ def defines(path: Path, name: str) -> Defines:
 
 def callable_in(path: Path) -> str | None:
     """The WSGI callable a file defines, `application` preferred to `app`."""
-    names, _ = top_level_names(_read_source(path))
+    names, _ = top_level_names(read_source(path))
     for name in CALLABLE_NAMES:
         if name in names:
             return name
@@ -126,7 +126,7 @@ class Factory:
         return f"{self.name}({ast.unparse(self.node.args) if self.node else '...'})"
 
 
-def _last_bindings(body: list[ast.stmt], found: dict[str, ast.stmt]) -> dict[str, ast.stmt]:
+def last_bindings(body: list[ast.stmt], found: dict[str, ast.stmt]) -> dict[str, ast.stmt]:
     """The statement that last binds each top-level name, in source order (see top_level_names)."""
     for node in body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -142,23 +142,23 @@ def _last_bindings(body: list[ast.stmt], found: dict[str, ast.stmt]) -> dict[str
                 found[alias.asname or alias.name.split(".")[0]] = node
         elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
             for child in ("body", "orelse", "finalbody"):
-                _last_bindings(getattr(node, child, []) or [], found)
+                last_bindings(getattr(node, child, []) or [], found)
             for handler in getattr(node, "handlers", []) or []:
-                _last_bindings(handler.body, found)
+                last_bindings(handler.body, found)
     return found
 
 
 def plain_function(path: Path, name: str) -> ast.FunctionDef | None:
     """The undecorated def that binds `name` at top level, if that is what binds it last."""
-    node = _last_bindings(ast.parse(_read_source(path)).body, {}).get(name)
+    node = last_bindings(ast.parse(read_source(path)).body, {}).get(name)
     return node if isinstance(node, ast.FunctionDef) and not node.decorator_list else None
 
 
 def factory_in(path: Path) -> Factory | None:
     """The app factory a file defines, `create_app` preferred to `make_app` (as `flask run` looks)."""
-    source = _read_source(path)
+    source = read_source(path)
     names, _ = top_level_names(source)
-    bindings = _last_bindings(ast.parse(source).body, {})
+    bindings = last_bindings(ast.parse(source).body, {})
     for name in FACTORY_NAMES:
         if name not in names:
             continue

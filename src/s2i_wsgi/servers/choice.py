@@ -17,6 +17,8 @@ from ..config import SERVER_NAMES, Config
 from ..errors import ConfigError
 
 SERVER_TYPE_FILE = Path(".warpdrive") / "server_type"
+# Why mod_wsgi runs when nothing chose a server (an ASGI app is then free to take its own: servers/asgi.py).
+DEFAULT_WHY = "the default; WSGI_SERVER chooses another"
 
 
 def _server_type_file(config: Config) -> str | None:
@@ -74,4 +76,4 @@ def choose_server(config: Config) -> tuple[str, str]:
         return "gunicorn", "GUNICORN_CMD_ARGS is set"
     if (config.app_dir / "gunicorn.conf.py").is_file():
         return "gunicorn", "the app has a gunicorn.conf.py"
-    return "mod_wsgi", "the default; WSGI_SERVER chooses another"
+    return "mod_wsgi", DEFAULT_WHY

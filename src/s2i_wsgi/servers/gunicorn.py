@@ -46,9 +46,11 @@ def argv(config: Config, entry: EntryPoint, limits: Limits) -> list[str]:
     ]
 
 
-def environment(config: Config, limits: Limits) -> dict[str, str]:
+def environment(config: Config, limits: Limits, defaults: dict[str, object] | None = None) -> dict[str, str]:
+    """`defaults`: the builder's settings when not gunicorn_defaults() (an ASGI app's: servers/asgi.py)."""
     found = gunicorn_config_file(config)
+    chosen = gunicorn_defaults(config, limits) if defaults is None else defaults
     return {
-        "S2I_WSGI_GUNICORN_DEFAULTS": json.dumps(gunicorn_defaults(config, limits), sort_keys=True),
+        "S2I_WSGI_GUNICORN_DEFAULTS": json.dumps(chosen, sort_keys=True),
         "S2I_WSGI_GUNICORN_APP_CONFIG": str(found[0]) if found else "",
     }

@@ -1,6 +1,6 @@
 """Running images: an app's container on a random 127.0.0.1 port, polled until it answers (failing
-with its logs), exec'd into, and always removable; a command run to completion; an image's bill of
-materials read the way docs/production.md says."""
+with its logs), exec'd into, its processes listed, a WebSocket opened to it, and always removable; a
+command run to completion; an image's bill of materials read the way docs/production.md says."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 
 import pytest
+from websockets.sync.client import ClientConnection, connect
 
 from .engine import LABEL, engine, text
 
@@ -101,6 +102,28 @@ class Container:
     def exec(self, *argv: str, user: str | None = None) -> subprocess.CompletedProcess:
         args = ["exec"] + (["--user", user] if user else []) + [self.name, *argv]
         return engine(*args, check=False)
+
+    def pid1(self) -> str:
+        """The command line of the container's PID 1."""
+        listed = self.exec("ps", "-o", "args=", "-p", "1")
+        assert listed.returncode == 0, text(listed)
+        return listed.stdout.decode().strip()
+
+    def workers(self, word: str, expected: int, deadline: float = 20) -> int:
+        """How many children of PID 1 have `word` in their command line, polled until it is
+        `expected` or the deadline passes (the app answers as soon as its first worker has booted,
+        before the others)."""
+        end = time.monotonic() + deadline
+        while True:
+            ps = self.exec("ps", "-o", "ppid=,args=", "-e").stdout.decode()
+            count = sum(1 for line in ps.splitlines() if line.split()[0] == "1" and word in line)
+            if count == expected or time.monotonic() > end:
+                return count
+            time.sleep(0.2)
+
+    def websocket(self, path: str = "/ws", timeout: float = 10) -> ClientConnection:
+        """A WebSocket connected to `path`; use it as a context manager (`with container.websocket() as ws`)."""
+        return connect(f"ws://127.0.0.1:{self.port}{path}", open_timeout=timeout, close_timeout=timeout)
 
     def remove(self) -> None:
         engine("rm", "-f", self.name, check=False)
