@@ -281,13 +281,13 @@ def render_report(result: dict) -> str:
     ]
     for interface in INTERFACES:
         apps = apps_by_interface[interface]
-        if interface != "wsgi" and not apps:
+        if not apps:
             continue
         names = SYSTEM_NAMES_BY_INTERFACE[interface]
         lines = "\n".join(f"- {names[s]}: {servers[interface][s]}" for s in SYSTEMS) + "\n"
         if apps_by_interface["asgi"]:
-            # Only a run with both kinds needs to say which list is which.
-            lines = f"{interface.upper()} apps ({', '.join(apps) or 'none in this run'}):\n\n{lines}"
+            # The WSGI list reads as it did before ASGI apps unless the run has an ASGI app.
+            lines = f"{interface.upper()} apps ({', '.join(apps)}):\n\n{lines}"
         parts.append(lines)
     for app, figures in result["medians"].items():
         parts.append(f"## {app}\n")

@@ -271,6 +271,14 @@ def test_asgi_app_is_compared_with_the_uvicorn_baseline_and_has_no_warpdrive_col
     assert "- B: warpdrive + mod_wsgi: n/a: WSGI only\n" in report
 
 
+def test_report_of_an_asgi_app_alone_lists_only_the_asgi_servers():
+    asgi = figures()
+    del asgi["B"]
+    report = stats.render_report(report_result({"asgi_hello": asgi}, {"asgi_hello": "asgi"}))
+    assert "ASGI apps (asgi_hello):\n\n- A: Dockerfile + uvicorn: uvicorn --workers 2\n" in report
+    assert "WSGI apps" not in report and "gunicorn gthread" not in report
+
+
 def test_report_of_wsgi_apps_only_reads_as_before_asgi_apps_existed():
     result = report_result({"flask_hello": figures()}, {"flask_hello": "wsgi"})
     # A latest.json written before ASGI apps has neither of these.
