@@ -263,10 +263,8 @@ def render_report(result: dict) -> str:
     servers = settings.get("servers_by_interface", {"wsgi": settings["servers"]})
     sizing = f"Servers at {settings['processes']} processes x {settings['threads']} threads each"
     if apps_by_interface["asgi"]:
-        sizing = (
-            f"WSGI servers at {settings['processes']} processes x {settings['threads']} threads each, "
-            f"ASGI servers at {settings['processes']} processes (one event loop each)"
-        )
+        asgi_sizing = f"ASGI servers at {settings['processes']} processes (one event loop each)"
+        sizing = f"WSGI s{sizing[1:]}, {asgi_sizing}" if apps_by_interface["wsgi"] else asgi_sizing
     parts = [
         "# Benchmark: s2i-wsgi against two baselines\n",
         f"Measured {machine['date']} on {machine['cpu']}, {machine['cores']} cores, "

@@ -277,6 +277,7 @@ def test_report_of_an_asgi_app_alone_lists_only_the_asgi_servers():
     report = stats.render_report(report_result({"asgi_hello": asgi}, {"asgi_hello": "asgi"}))
     assert "ASGI apps (asgi_hello):\n\n- A: Dockerfile + uvicorn: uvicorn --workers 2\n" in report
     assert "WSGI apps" not in report and "gunicorn gthread" not in report
+    assert "one build). ASGI servers at 2 processes (one event loop each);" in report
 
 
 def test_report_of_wsgi_apps_only_reads_as_before_asgi_apps_existed():
