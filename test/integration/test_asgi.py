@@ -37,7 +37,7 @@ class App:
 
 
 APPS = {
-    "asgi_plain": App(b"Hello from asgi_plain (ASGI 3.0)\n", "app:app", "function", "text"),
+    "asgi_plain": App(b"Hello from asgi_plain (ASGI 3.0)\n", "app:app", "an `async def` function", "text"),
     "asgi_fastapi_main": App(b"Hello from asgi_fastapi_main\n", "main:app", "FastAPI", "text"),
     "asgi_fastapi_poetry": App(b"Hello from asgi_fastapi_poetry\n", "main:app", "FastAPI", "text"),
     "asgi_starlette_pip": App(b"Hello from asgi_starlette_pip\n", "app:app", "Starlette", "text"),
