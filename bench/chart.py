@@ -18,6 +18,7 @@ def draw(result: dict, path: Path) -> None:
     fig, axes = plt.subplots(len(apps), 1, figsize=(13, 4.2 * len(apps)), squeeze=False)
     for ax, app in zip(axes[:, 0], apps, strict=True):
         figures = result["medians"][app]
+        names = stats.SYSTEM_NAMES_BY_INTERFACE[stats.interface_of(result, app)]
         metrics = list(stats.METRICS)
         xs = range(len(metrics))
         for offset, system, color in ((-0.2, "ours", "#1f77b4"), (0.2, "B", "#ff7f0e")):
@@ -27,7 +28,7 @@ def draw(result: dict, path: Path) -> None:
                 [v if v is not None else 0 for v in values],
                 width=0.4,
                 color=color,
-                label=f"{stats.SYSTEM_NAMES[system]} / A",
+                label=f"{names[system]} / A",
             )
             for x, v in zip(xs, values, strict=True):
                 if v is None:
@@ -50,7 +51,7 @@ def draw(result: dict, path: Path) -> None:
             fontsize=8,
         )
         ax.set_ylabel("ratio to A (log)")
-        ax.set_title(f"{app}: ratio to baseline A (red: target for ours)")
+        ax.set_title(f"{app}: ratio to baseline {names['A']} (red: target for ours)")
         ax.legend(fontsize=8, loc="upper left")
     fig.suptitle(f"s2i-wsgi benchmark, {result['machine']['date']}", fontsize=10)
     fig.tight_layout()

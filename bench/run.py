@@ -2,10 +2,11 @@
 """`make bench`: our builder against two baselines, on the same base image and
 the same reference apps, in one run.
 
-    python3 bench/run.py [--repeat N] [--duration SECONDS] [--apps flask_hello,django_static]
+    python3 bench/run.py [--repeat N] [--duration SECONDS] [--apps flask_hello,django_static,asgi_hello]
 
-Systems: A = a hand-written best-practice Dockerfile with gunicorn (gthread),
-B = warpdrive 0.34 with mod_wsgi, ours = the builder image through the real
+Systems: A = a hand-written best-practice Dockerfile with gunicorn (gthread)
+for the WSGI apps, with uvicorn (--workers) for the ASGI app, B = warpdrive
+0.34 with mod_wsgi (WSGI apps only), ours = the builder image through the real
 s2i CLI (on PATH; `make bench` puts the pinned one there). Each repetition,
 for each app and system: a cold build, the container started and timed to its
 first 200, idle memory, wrk at 32 keep-alive connections on / and /sleep20
@@ -53,26 +54,56 @@ PROCESSES, THREADS, CONNECTIONS, WRK_THREADS = 2, 5, 32, 2
 WARMUP_SECONDS, SETTLE_SECONDS = 2, 2
 
 # The entry point each server is given, the file a source-only change edits,
-# and the dependency the third build adds.
+# the dependency the third build adds, and the app's interface (stats.INTERFACES).
 ADDED_DEPENDENCY = "python-dateutil==2.9.0.post0"
 APPS = {
-    "flask_hello": {"module": "wsgi:application", "edit": "hello.py", "add": ADDED_DEPENDENCY},
-    "django_static": {"module": "mysite.wsgi:application", "edit": "pages/views.py", "add": ADDED_DEPENDENCY},
+    "flask_hello": {"module": "wsgi:application", "edit": "hello.py", "add": ADDED_DEPENDENCY, "interface": "wsgi"},
+    "django_static": {
+        "module": "mysite.wsgi:application",
+        "edit": "pages/views.py",
+        "add": ADDED_DEPENDENCY,
+        "interface": "wsgi",
+    },
+    "asgi_hello": {"module": "main:app", "edit": "main.py", "add": ADDED_DEPENDENCY, "interface": "asgi"},
 }
 
-# Equal process and thread counts for every server.
+# The Dockerfile of each baseline (bench/baselines/NAME/Dockerfile), by interface. warpdrive (B)
+# serves WSGI apps only: an ASGI app is measured against A alone.
+BASELINES = {"wsgi": {"A": "dockerfile", "B": "warpdrive"}, "asgi": {"A": "uvicorn"}}
+
+# Equal process and thread counts for every server; an ASGI server has one event loop per process.
 RUN_ENV = {
-    "A": {"WEB_CONCURRENCY": str(PROCESSES), "GUNICORN_THREADS": str(THREADS)},
-    "B": {"MOD_WSGI_PROCESSES": str(PROCESSES), "MOD_WSGI_THREADS": str(THREADS), "MOD_WSGI_ACCESS_LOG": "1"},
-    "ours": {"MOD_WSGI_PROCESSES": str(PROCESSES), "MOD_WSGI_THREADS": str(THREADS)},
+    "wsgi": {
+        "A": {"WEB_CONCURRENCY": str(PROCESSES), "GUNICORN_THREADS": str(THREADS)},
+        "B": {"MOD_WSGI_PROCESSES": str(PROCESSES), "MOD_WSGI_THREADS": str(THREADS), "MOD_WSGI_ACCESS_LOG": "1"},
+        "ours": {"MOD_WSGI_PROCESSES": str(PROCESSES), "MOD_WSGI_THREADS": str(THREADS)},
+    },
+    "asgi": {
+        "A": {"WEB_CONCURRENCY": str(PROCESSES)},
+        "ours": {"WEB_CONCURRENCY": str(PROCESSES)},
+    },
 }
 SETTINGS = {
-    "A": f"gunicorn 27.0.1 --worker-class gthread --workers {PROCESSES} --threads {THREADS}, access log on",
-    "B": f"warpdrive 0.34.0 + mod_wsgi 6.1.1 (daemon mode), MOD_WSGI_PROCESSES={PROCESSES} "
-    f"MOD_WSGI_THREADS={THREADS} MOD_WSGI_ACCESS_LOG=1, other settings warpdrive's defaults",
-    "ours": f"mod_wsgi-express (daemon mode), MOD_WSGI_PROCESSES={PROCESSES} MOD_WSGI_THREADS={THREADS}, "
-    "everything else the image's defaults (access log on)",
+    "wsgi": {
+        "A": f"gunicorn 27.0.1 --worker-class gthread --workers {PROCESSES} --threads {THREADS}, access log on",
+        "B": f"warpdrive 0.34.0 + mod_wsgi 6.1.1 (daemon mode), MOD_WSGI_PROCESSES={PROCESSES} "
+        f"MOD_WSGI_THREADS={THREADS} MOD_WSGI_ACCESS_LOG=1, other settings warpdrive's defaults",
+        "ours": f"mod_wsgi-express (daemon mode), MOD_WSGI_PROCESSES={PROCESSES} MOD_WSGI_THREADS={THREADS}, "
+        "everything else the image's defaults (access log on)",
+    },
+    "asgi": {
+        "A": f"uvicorn 0.54.0 (httptools, uvloop) --workers {PROCESSES}, access log on",
+        "B": "n/a: warpdrive serves WSGI apps only (mod_wsgi)",
+        "ours": f"the image's ASGI default (gunicorn 27.0.1 with uvicorn-worker 0.4.0, uvicorn 0.54.0), "
+        f"WEB_CONCURRENCY={PROCESSES}, everything else the image's defaults (access log on)",
+    },
 }
+
+
+def systems_for(app: str) -> tuple[str, ...]:
+    """The systems an app is measured on, in table order: ours and the baselines for its interface."""
+    baselines = BASELINES[APPS[app]["interface"]]
+    return tuple(s for s in stats.SYSTEMS if s in baselines or s == "ours")
 
 
 class BenchError(Exception):
@@ -211,7 +242,7 @@ class Bench:
             if not cold:
                 argv.append("--incremental")
         else:
-            dockerfile = BENCH / "baselines" / ("dockerfile" if system == "A" else "warpdrive") / "Dockerfile"
+            dockerfile = BENCH / "baselines" / BASELINES[APPS[app]["interface"]][system] / "Dockerfile"
             argv = [
                 ENGINE,
                 "build",
@@ -251,10 +282,12 @@ class Bench:
         return self.image_size_mb(tag)
 
     # --- running --------------------------------------------------------
-    def serve(self, system: str, image: str, extra_env: dict[str, str] | None = None) -> tuple[str, int, float]:
+    def serve(
+        self, system: str, app: str, image: str, extra_env: dict[str, str] | None = None
+    ) -> tuple[str, int, float]:
         """Start the image; (name, port, seconds from `docker run` to the first 200 on /)."""
         name = f"s2i-wsgi-bench-{self.run_id}-{uuid.uuid4().hex[:6]}"
-        env = {**RUN_ENV[system], **(extra_env or {})}
+        env = {**RUN_ENV[APPS[app]["interface"]][system], **(extra_env or {})}
         env_args = [a for k, v in env.items() for a in ("-e", f"{k}={v}")]
         start = time.perf_counter()
         self.containers.append(name)
@@ -288,8 +321,8 @@ class Bench:
         )
         return stats.parse_wrk(out)
 
-    def measure_running(self, system: str, image: str) -> dict[str, float]:
-        name, port, ttfb = self.serve(system, image)
+    def measure_running(self, system: str, app: str, image: str) -> dict[str, float]:
+        name, port, ttfb = self.serve(system, app, image)
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/sleep20", timeout=5) as response:
                 if response.status != 200:
@@ -315,9 +348,9 @@ class Bench:
             "errors_sleep": sleep["socket_errors"] + sleep["non_2xx"],
         }
 
-    def measure_metrics_cost(self, image: str) -> float:
+    def measure_metrics_cost(self, app: str, image: str) -> float:
         """Ours: requests/s on / with METRICS_PORT set (the telemetry listener running), as rps_hello is measured."""
-        name, port, _ = self.serve("ours", image, {"METRICS_PORT": "9100"})
+        name, port, _ = self.serve("ours", app, image, {"METRICS_PORT": "9100"})
         try:
             self.wrk(port, "/", WARMUP_SECONDS)
             time.sleep(SETTLE_SECONDS)
@@ -341,9 +374,9 @@ class Bench:
             if system == "ours":
                 figures["size_runtime"] = self.runtime_variant_size(app, source) if rep == 0 else None
             step(f"{app} / {system} / run {rep + 1}: start, idle memory, wrk")
-            figures.update(self.measure_running(system, tag))
-            if system == "ours":
-                figures["rps_hello_metrics"] = self.measure_metrics_cost(tag)
+            figures.update(self.measure_running(system, app, tag))
+            if system == "ours" and APPS[app]["interface"] == "wsgi":  # METRICS_PORT is mod_wsgi's
+                figures["rps_hello_metrics"] = self.measure_metrics_cost(app, tag)
             step(f"{app} / {system} / run {rep + 1}: rebuilds")
             edit = source / APPS[app]["edit"]
             edit.write_text(edit.read_text(encoding="utf-8") + f"\n# source-only change {self.run_id}\n")
@@ -366,10 +399,11 @@ class Bench:
         raw: dict[str, dict[str, dict[str, list]]] = {}
         failures: list[str] = []
         for app in self.args.apps:
-            raw[app] = {s: {} for s in stats.SYSTEMS}
+            systems = systems_for(app)
+            raw[app] = {s: {} for s in systems}
             for rep in range(self.args.repeat):
                 # Rotate the order so slow drift in the machine's load does not favour one system.
-                order = stats.SYSTEMS[rep % 3 :] + stats.SYSTEMS[: rep % 3]
+                order = systems[rep % len(systems) :] + systems[: rep % len(systems)]
                 for system in order:
                     try:
                         figures = self.trial(app, system, rep)
@@ -392,7 +426,10 @@ class Bench:
                 "settle_s": SETTLE_SECONDS,
                 "processes": PROCESSES,
                 "threads": THREADS,
-                "servers": SETTINGS,
+                # "servers" as before ASGI apps, so older readers of latest.json still find the WSGI settings.
+                "servers": SETTINGS["wsgi"],
+                "servers_by_interface": SETTINGS,
+                "interfaces": {app: APPS[app]["interface"] for app in self.args.apps},
                 "base_image": self.args.base,
                 "added_dependency": {app: APPS[app]["add"] for app in self.args.apps},
                 "features": {"incremental": self.features.incremental, "runtime": self.features.runtime},

@@ -15,6 +15,14 @@ SYSTEM_NAMES = {
     "B": "B: warpdrive + mod_wsgi",
     "ours": "ours: s2i-wsgi",
 }
+# Baseline A serves each app the way a hand-written Dockerfile usually does for its interface:
+# gunicorn's gthread worker for a WSGI app, uvicorn's own `--workers` for an ASGI app. warpdrive
+# (B) serves WSGI apps only (through mod_wsgi), so an ASGI app has no B.
+INTERFACES = ("wsgi", "asgi")
+SYSTEM_NAMES_BY_INTERFACE = {
+    "wsgi": SYSTEM_NAMES,
+    "asgi": {**SYSTEM_NAMES, "A": "A: Dockerfile + uvicorn"},
+}
 
 
 @dataclass(frozen=True)
@@ -178,11 +186,23 @@ def fmt_ratio(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}x"
 
 
-def render_table(app: str, figures: dict[str, dict[str, float | None]], notes: dict[str, str] | None = None) -> str:
-    """One Markdown table for one app: medians, ratios to A, and the targets on each row."""
+def interface_of(result: dict, app: str) -> str:
+    """The app's interface as the run recorded it; results written before ASGI apps were all WSGI."""
+    return result.get("settings", {}).get("interfaces", {}).get(app, "wsgi")
+
+
+def render_table(
+    app: str,
+    figures: dict[str, dict[str, float | None]],
+    notes: dict[str, str] | None = None,
+    names: dict[str, str] | None = None,
+) -> str:
+    """One Markdown table for one app: medians, ratios to A, and the targets on each row.
+    `names`: the column titles (SYSTEM_NAMES_BY_INTERFACE[the app's interface])."""
     notes = notes or {}
+    names = names or SYSTEM_NAMES
     header = (
-        f"| {app} | {SYSTEM_NAMES['A']} | {SYSTEM_NAMES['B']} | {SYSTEM_NAMES['ours']} "
+        f"| {app} | {names['A']} | {names['B']} | {names['ours']} "
         "| ours/A | B/A | targets for ours |\n|---|---:|---:|---:|---:|---:|---|\n"
     )
     rows = []
@@ -247,6 +267,12 @@ def render_report(result: dict) -> str:
     machine, settings = result["machine"], result["settings"]
     load_before = ", ".join(f"{x:.2f}" for x in machine["load_before"])
     load_after = ", ".join(f"{x:.2f}" for x in result["load_after"])
+    apps_by_interface = {i: [a for a in result["medians"] if interface_of(result, a) == i] for i in INTERFACES}
+    servers = settings.get("servers_by_interface", {"wsgi": settings["servers"]})
+    sizing = f"Servers at {settings['processes']} processes x {settings['threads']} threads each"
+    if apps_by_interface["asgi"]:
+        asgi_sizing = f"ASGI servers at {settings['processes']} processes (one event loop each)"
+        sizing = f"WSGI s{sizing[1:]}, {asgi_sizing}" if apps_by_interface["wsgi"] else asgi_sizing
     parts = [
         "# Benchmark: s2i-wsgi against two baselines\n",
         f"Measured {machine['date']} on {machine['cpu']}, {machine['cores']} cores, "
@@ -254,15 +280,25 @@ def render_report(result: dict) -> str:
         f"load average before {load_before}, after {load_after}. The whole run took "
         f"{result['elapsed_s'] / 60:.1f} min.\n",
         f"Each figure is the median of {settings['repeat']} runs (sizes of the runtime variant: one build). "
-        f"Servers at {settings['processes']} processes x {settings['threads']} threads each; load: "
+        f"{sizing}; load: "
         f"`{settings['wrk']}` on 127.0.0.1, after a {settings['warmup_s']} s warm-up; idle memory is "
         f"`docker stats` {settings['settle_s']} s after the warm-up. Base image `{settings['base_image']}`; "
         "sizes are above it (MB = 10^6 bytes).\n",
-        "\n".join(f"- {SYSTEM_NAMES[s]}: {settings['servers'][s]}" for s in SYSTEMS) + "\n",
     ]
+    for interface in INTERFACES:
+        apps = apps_by_interface[interface]
+        if not apps:
+            continue
+        names = SYSTEM_NAMES_BY_INTERFACE[interface]
+        lines = "\n".join(f"- {names[s]}: {servers[interface][s]}" for s in SYSTEMS) + "\n"
+        if apps_by_interface["asgi"]:
+            # The WSGI list reads as it did before ASGI apps unless the run has an ASGI app.
+            lines = f"{interface.upper()} apps ({', '.join(apps)}):\n\n{lines}"
+        parts.append(lines)
     for app, figures in result["medians"].items():
         parts.append(f"## {app}\n")
-        parts.append(render_table(app, figures, result.get("not_available")))
+        names = SYSTEM_NAMES_BY_INTERFACE[interface_of(result, app)]
+        parts.append(render_table(app, figures, result.get("not_available"), names))
         errors = {s: (figures.get(s, {}).get("errors_hello"), figures.get(s, {}).get("errors_sleep")) for s in SYSTEMS}
         parts.append(
             "Socket errors + non-2xx responses during the wrk runs (median, hello / sleep): "

@@ -210,8 +210,9 @@ def cmd_assemble_runtime(args: argparse.Namespace) -> int:
     sbom.refresh()
     plan = start.plan(os.environ, _source_dir(), env_hooks=False)
     if plan.entry.is_wsgi:
-        start.check_installed(plan.config, plan.server, plan.server_why)
-        output.step(f"The app image will serve {plan.entry.target} with {plan.server_title}")
+        start.check_installed(plan.config, plan.server, plan.server_why, is_asgi=plan.is_asgi)
+        kind = f" (an {plan.interface.title} app)" if plan.is_asgi else ""
+        output.step(f"The app image will serve {plan.entry.target}{kind} with {plan.server_title}")
     else:
         output.step(f"The app image will start {plan.entry.target}")
     return 0

@@ -24,6 +24,8 @@ exception raised inside the factory only warns, like one raised at import.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -77,7 +79,8 @@ def is_asgi(candidate):
     call = getattr(type(candidate), "__call__", None)
     return inspect.iscoroutinefunction(candidate) or (call is not None and inspect.iscoroutinefunction(call))
 if callable(obj) and is_asgi(obj):
-    report("asgi", type(obj).__name__)
+    import inspect
+    report("asgi", "an `async def` function" if inspect.iscoroutinefunction(obj) else type(obj).__name__)
 report("ok" if callable(obj) else "not-callable", type(obj).__name__)
 """
 
@@ -96,6 +99,7 @@ def check(config: Config, entry: EntryPoint, env: Mapping[str, str]) -> tuple[st
         output.step(f"Importing {entry.module} to check that `{entry.callable}` loads")
     call = entry.call if entry.is_factory else "-"
     argv = [str(PYTHON), "-c", _PROBE, entry.module, entry.callable, call, *map(str, python_path(config))]
+    before = _files(config.source_dir)
     try:
         result = subprocess.run(
             argv, cwd=config.app_dir, env=dict(env), stdin=subprocess.DEVNULL,
@@ -104,6 +108,8 @@ def check(config: Config, entry: EntryPoint, env: Mapping[str, str]) -> tuple[st
     except subprocess.TimeoutExpired:
         output.warning(f"Importing {entry.module} did not finish within {TIMEOUT} s; not checked.")
         return None
+    finally:
+        _remove_new(config.source_dir, before)
     lines = result.stdout.decode(errors="replace").splitlines()
     verdict = next((json.loads(line.split(" ", 1)[1]) for line in lines if line.startswith("S2I_WSGI_IMPORT ")), None)
     shown = [line for line in lines if not line.startswith("S2I_WSGI_IMPORT ")]
@@ -139,6 +145,36 @@ def check(config: Config, entry: EntryPoint, env: Mapping[str, str]) -> tuple[st
         "may need settings that only exist at run time; if it does not, fix it, or requests will fail."
     )
     return None
+
+
+def _files(root: Path) -> set[str]:
+    """Every path under the source, relative to it, but bytecode caches."""
+    found = set()
+    for directory, names, files in os.walk(root):
+        names[:] = [name for name in names if name != "__pycache__"]
+        base = os.path.relpath(directory, root)
+        found.update(os.path.normpath(os.path.join(base, name)) for name in names + files)
+    return found
+
+
+def _remove_new(root: Path, before: set[str]) -> None:
+    """What importing the app wrote into the source is removed, or it would be in the image, the same
+    in every container: FastHTML's fast_app() writes its session signing key (.sesskey) this way,
+    which every container would then share and anyone with the image could read. The app writes it
+    again where it runs, as on any other platform."""
+    new = _files(root) - before
+    created = sorted(path for path in new if os.path.dirname(path) not in new)  # a new directory goes whole
+    for relative in created:
+        path = root / relative
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    if created:
+        output.step(
+            "Removed what importing the app wrote into the source, so that the image does not carry it: "
+            + ", ".join(created)
+        )
 
 
 def _callable_verdict(config: Config, entry: EntryPoint, verdict: dict[str, str]) -> None:

@@ -172,7 +172,8 @@ def write_files(plan: Plan, limits: Limits) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
     if plan.is_asgi:
-        asgi.write(plan.entry, request_timeout(plan.config, plan.server))
+        static = django.static_alias() if plan.entry.django else None
+        asgi.write(plan.entry, request_timeout(plan.config, plan.server), static)
         return
     mounted = asgi_mount.mount(plan.config)
     if mounted:

@@ -42,12 +42,15 @@ def test_procfile_command_gets_port_and_runs_as_pid_1(built, containers):
     assert "gunicorn --bind 0.0.0.0:8080" in ps, ps
 
 
-def test_an_asgi_app_found_where_a_wsgi_callable_is_expected_stops_the_build_with_how_to_serve_it(built):
-    result = built("asgi_fastapi_main")
-    assert result.returncode != 0
-    assert "ERROR: main:app is an ASGI application (FastAPI), not a WSGI one." in result.output
-    assert "web: uvicorn main:app --host 0.0.0.0 --port $PORT" in result.output
-    assert "Traceback" not in result.output
+def test_an_asgi_app_found_where_a_wsgi_callable_is_expected_is_served_by_an_asgi_server(built, containers):
+    result = built("asgi_fastapi_main").assert_ok()
+    assert (
+        "---> main:app is an ASGI application (FastAPI, found by the build's import check): served by gunicorn "
+        "with uvicorn workers (the default for ASGI apps; ASGI_SERVER=uvicorn chooses uvicorn alone)\n"
+    ) in result.output
+    container = harness.serve(containers, result.image)
+    assert container.get("/")[:2] == (200, b"Hello from asgi_fastapi_main\n"), container.logs()
+    assert "gunicorn" in container.pid1(), container.logs()
 
 
 def zombies(container: harness.Container) -> list[str]:

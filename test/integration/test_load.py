@@ -1,4 +1,5 @@
-"""Sustained keep-alive load: no errors, no dropped connections (127.0.0.1 only, bounded)."""
+"""Sustained keep-alive load: no errors, no dropped connections (127.0.0.1 only, bounded), for a WSGI
+app (mod_wsgi, the default) and an ASGI app under both ASGI servers."""
 
 from __future__ import annotations
 
@@ -11,16 +12,18 @@ import loadgen
 pytestmark = pytest.mark.reliability
 
 SECONDS = float(os.environ.get("S2I_WSGI_LOAD_SECONDS", "60"))
+# id -> (app, path, `docker run` options)
+CASES = {
+    "hello": ("reliability", "/", ()),
+    "sleep-20ms": ("reliability", "/sleep/0.02", ()),
+    "asgi-hello": ("asgi_plain", "/", ()),
+    "asgi-uvicorn-hello": ("asgi_plain", "/", ("-e", "ASGI_SERVER=uvicorn")),
+}
 
 
-@pytest.fixture(scope="module")
-def image(built):
-    return built("reliability").assert_ok().image
-
-
-@pytest.mark.parametrize("path", ["/", "/sleep/0.02"], ids=["hello", "sleep-20ms"])
-def test_64_keep_alive_connections_get_only_2xx_and_no_socket_errors(image, containers, path):
-    container = containers(image)
+@pytest.mark.parametrize(("app", "path", "run_args"), list(CASES.values()), ids=list(CASES))
+def test_64_keep_alive_connections_get_only_2xx_and_no_socket_errors(built, containers, app, path, run_args):
+    container = containers(built(app).assert_ok().image, *run_args)
     container.wait_ready()
     result = loadgen.run(container.port, path, connections=64, seconds=SECONDS)
     assert result.requests > 0, result.summary()

@@ -73,23 +73,29 @@ CASES = {
         static="pages/site.css",
     ),
     "runtime-image": Case("reliability", "Hello from reliability\n", runtime_image=True),
+    # ASGI (issue #13): gunicorn with uvicorn workers (the default), and uvicorn's own supervisor.
+    "asgi-gunicorn": Case("asgi_plain", "Hello from asgi_plain (ASGI 3.0)\n"),
+    "asgi-uvicorn": Case("asgi_plain", "Hello from asgi_plain (ASGI 3.0)\n", run_env=("ASGI_SERVER=uvicorn",)),
 }
 
 
 @pytest.fixture(scope="module")
 def build(builder):
-    """Build each app once, on the runtime image when the case says so; images removed afterwards."""
-    images: list[str] = []
+    """Build each app once (cases differing only at run time share it), on the runtime image when
+    the case says so; images removed afterwards."""
+    builds: dict[tuple, harness.Build] = {}
 
     def build_case(case: Case) -> harness.Build:
-        options = ("--runtime-image", harness.ensure_runtime()) if case.runtime_image else ()
-        tag = f"s2i-wsgi-test-restricted-{case.app.replace('_', '-')}-{len(images)}:{harness.RUN_ID}"
-        images.append(tag)
-        return harness.build_app(case.app, *case.build_env, tag=tag, options=options)
+        key = (case.app, case.build_env, case.runtime_image)
+        if key not in builds:
+            options = ("--runtime-image", harness.ensure_runtime()) if case.runtime_image else ()
+            tag = f"s2i-wsgi-test-restricted-{case.app.replace('_', '-')}-{len(builds)}:{harness.RUN_ID}"
+            builds[key] = harness.build_app(case.app, *case.build_env, tag=tag, options=options)
+        return builds[key]
 
     yield build_case
-    for image in images:
-        harness.remove_image(image)
+    for result in builds.values():
+        harness.remove_image(result.image)
 
 
 @pytest.mark.parametrize("case", list(CASES.values()), ids=list(CASES))

@@ -55,6 +55,20 @@ def test_an_app_built_on_the_runtime_image_answers_as_1001_and_as_an_arbitrary_u
         assert uid == (user or "1001").split(":")[0]
 
 
+def test_an_asgi_app_built_on_the_runtime_image_keeps_its_asgi_server(runtime, containers):
+    """The build's verdict (ASGI) and the server it installed travel with /opt/app-root."""
+    lean = harness.build_app(
+        "asgi_fastapi_main", tag=f"s2i-wsgi-test-runtime-asgi:{harness.RUN_ID}", options=("--runtime-image", runtime)
+    ).assert_ok()
+    try:
+        assert "---> The app image will serve main:app (an ASGI app) with gunicorn with uvicorn workers" in lean.output
+        container = harness.serve(containers, lean.image, user=harness.OPENSHIFT_USER)
+        assert container.get("/")[:2] == (200, b"Hello from asgi_fastapi_main\n"), container.logs()
+        assert "uvicorn_worker.UvicornWorker" in container.logs()
+    finally:
+        harness.remove_image(lean.image)
+
+
 @pytest.mark.smoke
 def test_the_runtime_image_and_the_app_on_it_have_no_compiler_headers_or_dependency_tools(runtime, images):
     _, lean = images

@@ -216,3 +216,76 @@ def test_readme_block_is_replaced_between_the_markers_only():
     assert "#### flask_hello" in updated and "bench/results/latest.png" in updated
     with pytest.raises(ValueError, match="BEGIN BENCH"):
         stats.update_readme("# no markers\n", result)
+
+
+def report_result(per_app, interfaces):
+    return {
+        "machine": {
+            "cpu": "Test CPU",
+            "cores": 2,
+            "memory_gib": 1,
+            "kernel": "k",
+            "engine": "e",
+            "wrk": "w",
+            "date": "d",
+            "load_before": [0, 0, 0],
+        },
+        "load_after": [0, 0, 0],
+        "elapsed_s": 60,
+        "settings": {
+            "repeat": 1,
+            "processes": 2,
+            "threads": 5,
+            "wrk": "wrk",
+            "warmup_s": 2,
+            "settle_s": 2,
+            "base_image": "b",
+            "servers": {"A": "gunicorn gthread", "B": "warpdrive", "ours": "mod_wsgi"},
+            "servers_by_interface": {
+                "wsgi": {"A": "gunicorn gthread", "B": "warpdrive", "ours": "mod_wsgi"},
+                "asgi": {"A": "uvicorn --workers 2", "B": "n/a: WSGI only", "ours": "gunicorn + uvicorn workers"},
+            },
+            "interfaces": interfaces,
+        },
+        "medians": per_app,
+        "targets": stats.summarize_targets(per_app),
+    }
+
+
+def test_asgi_app_is_compared_with_the_uvicorn_baseline_and_has_no_warpdrive_column():
+    asgi = figures()
+    del asgi["B"]
+    per_app = {"flask_hello": figures(), "asgi_hello": asgi}
+    report = stats.render_report(report_result(per_app, {"flask_hello": "wsgi", "asgi_hello": "asgi"}))
+    tables = report.split("## ")
+    flask = next(t for t in tables if t.startswith("flask_hello"))
+    asgi_table = next(t for t in tables if t.startswith("asgi_hello"))
+    assert "| flask_hello | A: Dockerfile + gunicorn | B: warpdrive + mod_wsgi | ours: s2i-wsgi |" in flask
+    assert "| asgi_hello | A: Dockerfile + uvicorn | B: warpdrive + mod_wsgi | ours: s2i-wsgi |" in asgi_table
+    rps = next(line for line in asgi_table.splitlines() if line.startswith("| hello: requests/s"))
+    assert rps.startswith("| hello: requests/s (req/s) | 10 | n/a | 10 | 1.00x | n/a |")
+    assert ">= 1x A: 1.00x met" in rps and ">= 1x B: n/a" in rps
+    assert "WSGI servers at 2 processes x 5 threads each, ASGI servers at 2 processes (one event loop each)" in report
+    assert "WSGI apps (flask_hello):\n\n- A: Dockerfile + gunicorn: gunicorn gthread\n" in report
+    assert "ASGI apps (asgi_hello):\n\n- A: Dockerfile + uvicorn: uvicorn --workers 2\n" in report
+    assert "- B: warpdrive + mod_wsgi: n/a: WSGI only\n" in report
+
+
+def test_report_of_an_asgi_app_alone_lists_only_the_asgi_servers():
+    asgi = figures()
+    del asgi["B"]
+    report = stats.render_report(report_result({"asgi_hello": asgi}, {"asgi_hello": "asgi"}))
+    assert "ASGI apps (asgi_hello):\n\n- A: Dockerfile + uvicorn: uvicorn --workers 2\n" in report
+    assert "WSGI apps" not in report and "gunicorn gthread" not in report
+    assert "one build). ASGI servers at 2 processes (one event loop each);" in report
+
+
+def test_report_of_wsgi_apps_only_reads_as_before_asgi_apps_existed():
+    result = report_result({"flask_hello": figures()}, {"flask_hello": "wsgi"})
+    # A latest.json written before ASGI apps has neither of these.
+    del result["settings"]["servers_by_interface"], result["settings"]["interfaces"]
+    report = stats.render_report(result)
+    assert "Servers at 2 processes x 5 threads each;" in report
+    assert "\n- A: Dockerfile + gunicorn: gunicorn gthread\n" in report
+    assert "WSGI apps" not in report and "uvicorn" not in report
+    assert stats.interface_of(result, "flask_hello") == "wsgi"

@@ -437,6 +437,27 @@ def test_a_django_project_whose_wsgi_module_is_missing_is_an_error(app_with, loa
     assert "Set WSGI_APPLICATION in the settings, or APP_MODULE=yourproject.wsgi:application." in message
 
 
+ASGI_SETTINGS = 'WSGI_APPLICATION = "mysite.wsgi.application"\nASGI_APPLICATION = "mysite.asgi.application"\n'
+
+
+def test_asgi_application_wins_over_wsgi_application_as_channels_and_daphne_serve_it(detect_in):
+    asgi_py = "from django.core.asgi import get_asgi_application\napplication = get_asgi_application()\n"
+    entry = detect_in({**DJANGO, "mysite/settings.py": ASGI_SETTINGS, "mysite/asgi.py": asgi_py})
+    assert entry.target == "mysite.asgi:application"
+    assert entry.reason == "Django project (mysite.settings.ASGI_APPLICATION = 'mysite.asgi.application')"
+    assert entry.django.settings_module == "mysite.settings"
+
+
+def test_a_django_project_whose_asgi_module_is_missing_is_an_error(app_with, load_config):
+    app = app_with({**DJANGO, "mysite/settings.py": ASGI_SETTINGS})
+    assert detect_error(app, load_config) == (
+        f"The Django settings are mysite.settings, but the ASGI module mysite.asgi is not in {app}.\n\n"
+        "Django's ASGI_APPLICATION is what the server loads when the settings give it.\n\n"
+        "Fix ASGI_APPLICATION in the settings (e.g. yourproject.asgi.application), or remove it to serve "
+        "WSGI_APPLICATION."
+    )
+
+
 def test_django_settings_module_from_s2i_environment_beats_manage_py(detect_in):
     entry = detect_in(
         {

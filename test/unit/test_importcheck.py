@@ -97,7 +97,7 @@ def test_an_asgi_app_is_told_from_a_wsgi_one_by_the_object_the_server_would_serv
 
 def test_an_async_function_is_an_asgi_app_too(make_app, load_config):
     files = {"wsgi.py": "async def application(scope, receive, send):\n    pass\n"}
-    assert check(make_app, load_config, files) == ("asgi", "function")
+    assert check(make_app, load_config, files) == ("asgi", "an `async def` function")
 
 
 def test_an_asgi_app_that_app_interface_says_is_wsgi_fails_the_build_with_why(make_app, load_config):
@@ -109,4 +109,28 @@ def test_an_asgi_app_that_app_interface_says_is_wsgi_fails_the_build_with_why(ma
         "(environ, start_response), and every request would fail.\n\n"
         "Unset APP_INTERFACE (an ASGI app is then served by an ASGI server), or point APP_MODULE at a WSGI "
         "application."
+    )
+
+
+def test_what_importing_the_app_writes_into_the_source_is_removed(make_app, load_config, capsys):
+    """FastHTML's fast_app() writes its session signing key next to the app: it must not reach the image."""
+    app = {
+        "wsgi.py": (
+            "import pathlib\n"
+            "pathlib.Path('.sesskey').write_text('signing key')\n"
+            "pathlib.Path('cache/sub').mkdir(parents=True)\n"
+            "pathlib.Path('cache/sub/x').write_text('x')\n"
+            "import helper\n"
+            "def application(environ, start_response):\n    return []\n"
+        ),
+        "helper.py": "",
+        "kept.txt": "the app's own\n",
+    }
+    config = load_config(make_app(app))
+    importcheck.check(config, detect(config), {"PATH": "/usr/bin:/bin"})
+    left = sorted(str(path.relative_to(config.source_dir)) for path in config.source_dir.rglob("*"))
+    assert [path for path in left if "__pycache__" not in path] == ["helper.py", "kept.txt", "wsgi.py"]
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "---> Removed what importing the app wrote into the source, so that the image does not carry it: "
+        ".sesskey, cache"
     )

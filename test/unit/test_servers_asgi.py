@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from s2i_wsgi import asgi, cli, start
+from s2i_wsgi import asgi, cli, django, start
 from s2i_wsgi.errors import ConfigError
 
 from .conftest import TWO_CPUS
@@ -128,3 +128,23 @@ def test_the_start_line_says_what_serves_the_asgi_app(plan, capsys):
         "gunicorn with uvicorn workers (the default for ASGI apps; ASGI_SERVER=uvicorn chooses uvicorn alone) on "
         "port 8080: 2 processes (2 CPUs), an event loop each\n"
     )
+
+
+def test_an_asgi_django_projects_static_files_are_served_before_django(plan, tmp_path, monkeypatch):
+    monkeypatch.setattr(django, "STATE_FILE", tmp_path / "django-static.json")
+    (tmp_path / "django-static.json").write_text('{"static_url": "/static/", "static_root": "/opt/app-root/static"}')
+    files = {
+        "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n',
+        "mysite/__init__.py": "",
+        "mysite/settings.py": 'ASGI_APPLICATION = "mysite.asgi.application"\n',
+        "mysite/asgi.py": "from django.core.asgi import get_asgi_application\napplication = get_asgi_application()\n",
+    }
+    chosen = plan(files)
+    assert chosen.is_asgi
+    start.write_files(chosen, TWO_CPUS)
+    wrapper = (tmp_path / "asgi" / "s2i_wsgi_asgi.py").read_text(encoding="utf-8")
+    assert wrapper.endswith(
+        "from s2i_wsgi_asgi_static import StaticFiles\n\n"
+        "application = StaticFiles(application, '/static', '/opt/app-root/static')\n"
+    )
+    assert (tmp_path / "asgi" / "s2i_wsgi_asgi_static.py").is_file()

@@ -20,7 +20,8 @@ Explicit settings
 Detection
  6. An executable app.sh (sclorg and warpdrive both start it first).
  7. A Django project: manage.py naming DJANGO_SETTINGS_MODULE, whose settings
-    give WSGI_APPLICATION (else <settings package>/wsgi.py).
+    give ASGI_APPLICATION (Channels, Daphne), else WSGI_APPLICATION (else
+    <settings package>/wsgi.py).
  8. wsgi.py defining `application` or `app`, else an app factory.
  9. app.py defining `application` or `app`, else an app factory.
 10. main.py defining `application` or `app`, else an app factory (Google's

@@ -169,8 +169,14 @@ def _python_file(config: Config, app_dir: Path, relative: str, reason: str) -> E
 
 def _django_entry(app_dir: Path, django: Django) -> EntryPoint:
     settings_file = module_file(app_dir, django.settings_module)
+    # ASGI_APPLICATION (Channels, Daphne) says the project needs an ASGI server; startproject's
+    # WSGI_APPLICATION stays beside it, so it wins.
+    asgi_application = string_assignment(settings_file, "ASGI_APPLICATION") if settings_file else None
     wsgi_application = string_assignment(settings_file, "WSGI_APPLICATION") if settings_file else None
-    if wsgi_application and "." in wsgi_application:
+    if asgi_application and "." in asgi_application:
+        module, _, name = asgi_application.rpartition(".")
+        reason = f"Django project ({django.settings_module}.ASGI_APPLICATION = {asgi_application!r})"
+    elif wsgi_application and "." in wsgi_application:
         module, _, name = wsgi_application.rpartition(".")
         reason = f"Django project ({django.settings_module}.WSGI_APPLICATION = {wsgi_application!r})"
     else:
@@ -179,6 +185,13 @@ def _django_entry(app_dir: Path, django: Django) -> EntryPoint:
             module = "wsgi"
         reason = f"Django project ({django.settings_module}; its package's wsgi.py)"
     path = module_file(app_dir, module)
+    if path is None and asgi_application and "." in asgi_application:
+        raise DetectError(
+            f"The Django settings are {django.settings_module}, but the ASGI module {module} is not in {app_dir}.",
+            "Django's ASGI_APPLICATION is what the server loads when the settings give it.",
+            "Fix ASGI_APPLICATION in the settings (e.g. yourproject.asgi.application), or remove it to serve "
+            "WSGI_APPLICATION.",
+        )
     if path is None:
         raise DetectError(
             f"The Django settings are {django.settings_module}, but the WSGI module {module} is not in {app_dir}.",

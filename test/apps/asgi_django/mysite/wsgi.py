@@ -1,0 +1,9 @@
+"""WSGI config, as `django-admin startproject` writes it (not used: .s2i/environment names asgi.py)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
+
+application = get_wsgi_application()
