@@ -108,8 +108,9 @@ def test_a_stuck_request_shows_in_flight_and_in_the_slow_request_log(image, cont
     ), logs
 
 
-def test_a_killed_daemon_process_is_counted_as_a_restart(image, containers):
-    container, url = with_metrics(containers, image, "-e", "MOD_WSGI_PROCESSES=1")
+def test_a_killed_daemon_process_is_counted_as_a_restart_on_a_restricted_platform(image, containers):
+    restricted = ("--read-only", "--tmpfs", "/tmp", "--user", harness.ARBITRARY_USER, "--cap-drop", "ALL")
+    container, url = with_metrics(containers, image, "-e", "MOD_WSGI_PROCESSES=1", *restricted)
     before = until(url, lambda s: s["mod_wsgi_processes"] == 1 and s["mod_wsgi_threads"] > 0)
     assert (before["mod_wsgi_process_starts_total"], before["mod_wsgi_process_restarts_total"]) == (1, 0), before
     pid = container.get("/pid")[1].decode().strip()

@@ -79,6 +79,23 @@ def test_a_datagram_that_cannot_be_decoded_is_counted_not_raised(data):
     assert (telemetry.undecodable, telemetry.datagrams) == (1, 0)
 
 
+def test_a_field_of_an_unexpected_type_is_counted_not_raised():
+    telemetry = Telemetry(expected_processes=1, alive=ALIVE)
+    telemetry.receive(report(12, 1, request_threads_current_elapsed="not a list"), 0.0)
+    assert (telemetry.undecodable, telemetry.datagrams) == (1, 0)
+
+
+def test_a_telemetry_socket_that_cannot_be_made_is_a_clear_error(monkeypatch, tmp_path):
+    path = tmp_path / ("x" * 120) / "telemetry.sock"
+    monkeypatch.setattr(service, "SOCKET", path)
+    with pytest.raises(start.StartError) as raised:
+        service.start(metrics.Settings(None, 1, 2.0))
+    assert str(raised.value).startswith(f"The telemetry socket {path} could not be made (")
+    assert str(raised.value).endswith(
+        "Give the container a writable TMPDIR with a short path (a UNIX socket's path is at most 107 bytes)."
+    )
+
+
 def two_processes() -> Telemetry:
     telemetry = Telemetry(expected_processes=2, alive=ALIVE)
     for data in (
@@ -394,3 +411,15 @@ def test_the_prometheus_example_scrapes_the_port_and_path_the_manifests_give():
     assert all(target.endswith(":9100") for target in jobs["myapp"]["static_configs"][0]["targets"])
     kept = jobs["kubernetes-pods"]["relabel_configs"][0]
     assert kept["source_labels"] == ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"]
+
+
+def test_under_supervisord_the_web_program_listens_for_the_telemetry_too(make_app, monkeypatch):
+    """With extra processes, mod_wsgi runs as supervisord's program through `s2i-wsgi serve-mod-wsgi`."""
+    calls = {}
+    monkeypatch.setattr(start, "detect_limits", lambda: TWO_CPUS)
+    monkeypatch.setattr(
+        start.pid1, "run_mod_wsgi", lambda argv, root, env, cwd, telemetry: calls.setdefault("telemetry", telemetry)
+    )
+    environ = {"METRICS_PORT": "9100", "MOD_WSGI_PROCESSES": "3", "MOD_WSGI_SLOW_REQUESTS": "0.5"}
+    start.serve_mod_wsgi(["mod_wsgi-express", "start-server"], environ, make_app(WSGI))
+    assert calls["telemetry"] == metrics.Settings(9100, 3, 0.5)

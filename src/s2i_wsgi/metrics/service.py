@@ -93,7 +93,14 @@ def live(telemetry: Telemetry) -> dict:
 def start(settings: Settings) -> Telemetry:
     """Listen for telemetry (and serve METRICS_PORT) from threads of this process."""
     telemetry = Telemetry(settings.processes, slow_log=output.warning)
-    sock = bind(SOCKET)
+    try:
+        sock = bind(SOCKET)
+    except OSError as error:
+        raise StartError(
+            f"The telemetry socket {SOCKET} could not be made ({error.strerror or error}).",
+            "mod_wsgi's daemon processes send their figures to it, for METRICS_PORT and MOD_WSGI_SLOW_REQUESTS.",
+            "Give the container a writable TMPDIR with a short path (a UNIX socket's path is at most 107 bytes).",
+        ) from error
     threading.Thread(target=receive, args=(telemetry, sock), name="telemetry", daemon=True).start()
     if settings.port is not None:
         try:

@@ -103,8 +103,12 @@ class Telemetry:
                 self.undecodable += 1
             return
         with self.lock:
+            try:
+                self._ingest(sample, now)
+            except (TypeError, ValueError):  # a field of another type than mod_wsgi 6.1 sends
+                self.undecodable += 1
+                return
             self.datagrams += 1
-            self._ingest(sample, now)
 
     def _ingest(self, sample: wire.Sample, now: float) -> None:
         fields = sample.fields
