@@ -139,8 +139,8 @@ def test_metrics_port_with_a_server_other_than_mod_wsgi_is_refused(image):
 # mod_wsgi-express's development aids.
 
 
-@pytest.mark.parametrize("name", ["MOD_WSGI_RELOAD_ON_CHANGES", "MOD_WSGI_ENABLE_DEBUGGER", "MOD_WSGI_ENABLE_RECORDER"])
-def test_a_development_aid_is_refused_in_production_mode(image, name):
+def assert_refused_in_production(image: str, name: str) -> None:
+    """The aid `name` stops the start, with why, unless SERVER_MODE=development."""
     ran = harness.run_once(image, run_args=("-e", f"{name}=true"))
     assert ran.returncode != 0
     output = harness.text(ran)
@@ -148,7 +148,8 @@ def test_a_development_aid_is_refused_in_production_mode(image, name):
     assert f"Unset {name} for a deployed app. To use it while developing, set SERVER_MODE=development too." in output
 
 
-def test_reload_on_changes_restarts_the_app_when_its_code_changes(image, containers):
+def test_reload_on_changes_is_refused_in_production_and_restarts_the_app_when_its_code_changes(image, containers):
+    assert_refused_in_production(image, "MOD_WSGI_RELOAD_ON_CHANGES")
     container = containers(image, "-e", "SERVER_MODE=development", "-e", "MOD_WSGI_RELOAD_ON_CHANGES=true")
     container.wait_ready()
     pid = container.get("/pid")[1]
@@ -165,7 +166,8 @@ def test_reload_on_changes_restarts_the_app_when_its_code_changes(image, contain
     assert harness.poll_until(new_process, deadline=15), container.logs()
 
 
-def test_the_recorder_keeps_each_request_and_response(image, containers):
+def test_the_recorder_is_refused_in_production_and_keeps_each_request_and_response(image, containers):
+    assert_refused_in_production(image, "MOD_WSGI_ENABLE_RECORDER")
     container = containers(image, "-e", "SERVER_MODE=development", "-e", "MOD_WSGI_ENABLE_RECORDER=true")
     container.wait_ready()
     status, body, _ = container.get("/sleep/0", **{"X-Marker": "recorded"})
@@ -209,7 +211,8 @@ def interactive():
         process.wait(timeout=30)
 
 
-def test_the_debugger_stops_at_an_uncaught_exception_with_pdb_on_the_terminal(image, interactive):
+def test_the_debugger_is_refused_in_production_and_stops_at_an_uncaught_exception_in_pdb(image, interactive):
+    assert_refused_in_production(image, "MOD_WSGI_ENABLE_DEBUGGER")
     container, process, output = interactive(image, "-e", "SERVER_MODE=development", "-e", "MOD_WSGI_ENABLE_DEBUGGER=1")
     container.wait_ready()
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
