@@ -5,7 +5,7 @@ build through the real s2i and serve HTTP and WebSocket as UID 1001 and an arbit
 through a WSGI server. Both ASGI servers (the default, gunicorn's arbiter with uvicorn workers,
 and uvicorn's own supervisor, ASGI_SERVER=uvicorn) run as PID 1 and are held to the guarantees:
 graceful stop with a request in flight, request and keep-alive timeouts, a blocked event loop,
-logs on the terminal, workers from the CPU limit, WebSockets across `docker stop`.
+logs on the terminal, workers from the CPU limit, health checks, WebSockets across `docker stop`.
 
 Shared with the WSGI apps rather than repeated here: a read-only root, no capabilities and a random
 UID (test_restricted.py), 64 keep-alive connections for a minute (test_load.py)."""
@@ -271,6 +271,15 @@ def test_a_worker_whose_event_loop_is_blocked_is_replaced_by_gunicorn(build, con
     assert f"WORKER TIMEOUT (pid:{blocked_pid})" in logs
     # The blocked request's connection goes with its worker: no answer at all.
     assert blocked_outcome in {"RemoteDisconnected", "ConnectionResetError"}, blocked_outcome
+
+
+@ASGI_SERVERS
+def test_the_health_checks_answer_for_an_asgi_app(build, containers, server):
+    container = plain(build, containers, server)
+    for check in ("alive", "ready"):
+        result = container.exec("s2i-wsgi", check)
+        assert result.returncode == 0, harness.text(result)
+        assert f"{check}: GET / on port 8080 answered 200" in harness.text(result)
 
 
 def read_response(sock: socket.socket) -> bytes:
