@@ -273,6 +273,13 @@ def test_a_worker_whose_event_loop_is_blocked_is_replaced_by_gunicorn(build, con
     assert blocked_outcome in {"RemoteDisconnected", "ConnectionResetError"}, blocked_outcome
 
 
+def test_an_app_served_as_sclorgs_users_serve_asgi_gunicorn_cmd_args_with_uvicorns_worker_keeps_it(built, containers):
+    image = built("asgi_fastapi_main", "GUNICORN_CMD_ARGS=-k uvicorn.workers.UvicornWorker").assert_ok().image
+    container = harness.serve(containers, image, user=harness.ARBITRARY_USER)
+    assert container.get("/")[:2] == (200, b"Hello from asgi_fastapi_main\n"), container.logs()
+    assert "Using worker: uvicorn.workers.UvicornWorker" in container.logs()
+
+
 @ASGI_SERVERS
 def test_the_health_checks_answer_for_an_asgi_app(build, containers, server):
     container = plain(build, containers, server)
