@@ -289,6 +289,24 @@ def test_the_health_checks_answer_for_an_asgi_app(build, containers, server):
         assert f"{check}: GET / on port 8080 answered 200" in harness.text(result)
 
 
+@ASGI_SERVERS
+def test_a_websocket_outlives_the_replacement_of_another_worker(build, containers, server):
+    container = plain(build, containers, server, "-e", "WEB_CONCURRENCY=2")
+    assert serving_processes(container, server, 2) == 2, container.logs()
+    with container.websocket("/ws/pid") as ws:
+        holder = ws.recv(timeout=10)
+        workers = [pid for pid in worker_pids(container, server) if pid != holder]
+        assert len(workers) == 1, (holder, workers)
+        assert container.exec("kill", "-KILL", workers[0]).returncode == 0
+        replaced = harness.poll_until(
+            lambda: (pids := worker_pids(container, server)) and workers[0] not in pids and len(pids) == 2,
+            deadline=30,
+        )
+        assert replaced, container.logs()
+        ws.send("still here")
+        assert ws.recv(timeout=10) == "still here"
+
+
 def read_response(sock: socket.socket) -> bytes:
     """One whole HTTP/1.1 response with a Content-Length, read from `sock`."""
     data = b""
@@ -337,6 +355,13 @@ def test_the_access_log_and_the_apps_output_reach_the_terminal(build, containers
 
 # The processes serving requests: gunicorn's workers; uvicorn's workers are spawned processes,
 # except that uvicorn serves from its own process when it runs one worker.
+def worker_pids(container: harness.Container, server: str) -> list[str]:
+    """The process ids of the server's workers (children of PID 1 running the app)."""
+    word = "gunicorn" if server == "gunicorn" else "spawn_main"
+    ps = container.exec("ps", "-o", "ppid=,pid=,args=", "-e").stdout.decode()
+    return [line.split()[1] for line in ps.splitlines() if line.split()[0] == "1" and word in line]
+
+
 def serving_processes(container: harness.Container, server: str, expected: int) -> int:
     if server == "uvicorn" and expected == 1:
         return 1 if (container.get("/pid")[1], container.workers("spawn_main", 0)) == (b"1\n", 0) else 0
