@@ -43,7 +43,9 @@ class RequestTimeout:
             await send(message)
 
         try:
-            await asyncio.wait_for(self.app(scope, receive, watched), self.seconds)
+            # asyncio.timeout() cancels this task in place; wait_for() would start a task per request.
+            async with asyncio.timeout(self.seconds):
+                await self.app(scope, receive, watched)
         except TimeoutError:
             what = f"{scope.get('method', '')} {scope.get('path', '')}".strip()
             answer = "the connection is closed, as the answer had begun" if started else "answered 504"

@@ -5,7 +5,7 @@ build through the real s2i and serve HTTP and WebSocket as UID 1001 and an arbit
 through a WSGI server. Both ASGI servers (the default, gunicorn's arbiter with uvicorn workers,
 and uvicorn's own supervisor, ASGI_SERVER=uvicorn) run as PID 1 and are held to the guarantees:
 graceful stop with a request in flight, request and keep-alive timeouts, a blocked event loop,
-logs on the terminal, workers from the CPU limit, WebSockets across `docker stop`.
+logs on the terminal, workers from the CPU limit, health checks, WebSockets across `docker stop`.
 
 Shared with the WSGI apps rather than repeated here: a read-only root, no capabilities and a random
 UID (test_restricted.py), 64 keep-alive connections for a minute (test_load.py)."""
@@ -273,6 +273,40 @@ def test_a_worker_whose_event_loop_is_blocked_is_replaced_by_gunicorn(build, con
     assert blocked_outcome in {"RemoteDisconnected", "ConnectionResetError"}, blocked_outcome
 
 
+def test_an_app_served_as_sclorgs_users_serve_asgi_gunicorn_cmd_args_with_uvicorns_worker_keeps_it(built, containers):
+    image = built("asgi_fastapi_main", "GUNICORN_CMD_ARGS=-k uvicorn.workers.UvicornWorker").assert_ok().image
+    container = harness.serve(containers, image, user=harness.ARBITRARY_USER)
+    assert container.get("/")[:2] == (200, b"Hello from asgi_fastapi_main\n"), container.logs()
+    assert "Using worker: uvicorn.workers.UvicornWorker" in container.logs()
+
+
+@ASGI_SERVERS
+def test_the_health_checks_answer_for_an_asgi_app(build, containers, server):
+    container = plain(build, containers, server)
+    for check in ("alive", "ready"):
+        result = container.exec("s2i-wsgi", check)
+        assert result.returncode == 0, harness.text(result)
+        assert f"{check}: GET / on port 8080 answered 200" in harness.text(result)
+
+
+@ASGI_SERVERS
+def test_a_websocket_outlives_the_replacement_of_another_worker(build, containers, server):
+    container = plain(build, containers, server, "-e", "WEB_CONCURRENCY=2")
+    assert serving_processes(container, server, 2) == 2, container.logs()
+    with container.websocket("/ws/pid") as ws:
+        holder = ws.recv(timeout=10)
+        workers = [pid for pid in worker_pids(container, server) if pid != holder]
+        assert len(workers) == 1, (holder, workers)
+        assert container.exec("kill", "-KILL", workers[0]).returncode == 0
+        replaced = harness.poll_until(
+            lambda: (pids := worker_pids(container, server)) and workers[0] not in pids and len(pids) == 2,
+            deadline=30,
+        )
+        assert replaced, container.logs()
+        ws.send("still here")
+        assert ws.recv(timeout=10) == "still here"
+
+
 def read_response(sock: socket.socket) -> bytes:
     """One whole HTTP/1.1 response with a Content-Length, read from `sock`."""
     data = b""
@@ -321,6 +355,13 @@ def test_the_access_log_and_the_apps_output_reach_the_terminal(build, containers
 
 # The processes serving requests: gunicorn's workers; uvicorn's workers are spawned processes,
 # except that uvicorn serves from its own process when it runs one worker.
+def worker_pids(container: harness.Container, server: str) -> list[str]:
+    """The process ids of the server's workers (children of PID 1 running the app)."""
+    word = "gunicorn" if server == "gunicorn" else "spawn_main"
+    ps = container.exec("ps", "-o", "ppid=,pid=,args=", "-e").stdout.decode()
+    return [line.split()[1] for line in ps.splitlines() if line.split()[0] == "1" and word in line]
+
+
 def serving_processes(container: harness.Container, server: str, expected: int) -> int:
     if server == "uvicorn" and expected == 1:
         return 1 if (container.get("/pid")[1], container.workers("spawn_main", 0)) == (b"1\n", 0) else 0

@@ -9,6 +9,7 @@ misbehave on purpose, a WebSocket echo and the lifespan protocol.
   /whoami        the UID and user name it runs as
   /print?text=T  prints T on standard output (the app's own output, not a log record)
   /ws            WebSocket: echoes every message, text or bytes
+  /ws/pid        the same, after first sending the worker's process id
 Lifespan startup and shutdown are printed with the process id."""
 
 import asyncio
@@ -22,7 +23,7 @@ async def app(scope, receive, send):
     if scope["type"] == "lifespan":
         await lifespan(receive, send)
     elif scope["type"] == "websocket":
-        await echo(receive, send)
+        await echo(receive, send, tell_pid=scope["path"] == "/ws/pid")
     else:
         await http(scope, send)
 
@@ -39,11 +40,13 @@ async def lifespan(receive, send):
             return
 
 
-async def echo(receive, send):
+async def echo(receive, send, *, tell_pid=False):
     while True:
         message = await receive()
         if message["type"] == "websocket.connect":
             await send({"type": "websocket.accept"})
+            if tell_pid:
+                await send({"type": "websocket.send", "text": str(os.getpid())})
         elif message["type"] == "websocket.receive":
             if message.get("text") is not None:
                 await send({"type": "websocket.send", "text": message["text"]})
