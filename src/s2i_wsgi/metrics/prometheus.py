@@ -52,17 +52,29 @@ def _histogram(phase: str, buckets: list[int], total: float) -> Iterator[str]:
     yield f"{name}_count {count}"
 
 
+def _single(name: str, what: str, kind: str, value: object) -> Iterator[str]:
+    """A metric with one unlabelled sample."""
+    yield from _metric(name, what, kind)
+    yield f"{name} {value}"
+
+
 def lines(telemetry: Telemetry, processes: list[Process]) -> Iterator[str]:
-    yield from _metric("mod_wsgi_processes", "Daemon processes reporting", "gauge")
-    yield f"mod_wsgi_processes {len(processes)}"
-    yield from _metric("mod_wsgi_threads", "Request threads of every daemon process", "gauge")
-    yield f"mod_wsgi_threads {sum(p.threads for p in processes)}"
-    yield from _metric("mod_wsgi_requests_in_flight", "Requests running in a daemon thread at the last report", "gauge")
-    yield f"mod_wsgi_requests_in_flight {sum(p.busy_threads for p in processes)}"
-    yield from _metric(
-        "mod_wsgi_capacity_utilization", "Busy thread time over thread time of every process, last interval", "gauge"
+    yield from _single("mod_wsgi_processes", "Daemon processes reporting", "gauge", len(processes))
+    yield from _single(
+        "mod_wsgi_threads", "Request threads of every daemon process", "gauge", sum(p.threads for p in processes)
     )
-    yield f"mod_wsgi_capacity_utilization {number(capacity(processes))}"
+    yield from _single(
+        "mod_wsgi_requests_in_flight",
+        "Requests running in a daemon thread at the last report",
+        "gauge",
+        sum(p.busy_threads for p in processes),
+    )
+    yield from _single(
+        "mod_wsgi_capacity_utilization",
+        "Busy thread time over thread time of every process, last interval",
+        "gauge",
+        number(capacity(processes)),
+    )
     for suffix, help_text, kind, value in PER_PROCESS:
         name = f"mod_wsgi_process_{suffix}"
         yield from _metric(name, help_text, kind)
@@ -73,23 +85,31 @@ def lines(telemetry: Telemetry, processes: list[Process]) -> Iterator[str]:
         yield f'mod_wsgi_requests_total{{status="{status}"}} {telemetry.statuses[status]}'
     for phase in PHASES:
         yield from _histogram(phase, telemetry.buckets[phase], telemetry.sums[phase])
-    yield from _metric("mod_wsgi_process_starts_total", "Daemon processes started", "counter")
-    yield f"mod_wsgi_process_starts_total {telemetry.starts}"
-    yield from _metric(
+    yield from _single("mod_wsgi_process_starts_total", "Daemon processes started", "counter", telemetry.starts)
+    yield from _single(
         "mod_wsgi_process_restarts_total",
         "Daemon processes started to replace one that exited or was killed",
         "counter",
+        telemetry.restarts,
     )
-    yield f"mod_wsgi_process_restarts_total {telemetry.restarts}"
     yield from _metric("mod_wsgi_process_stops_total", "Daemon processes that stopped and said why", "counter")
     for reason, count in sorted(telemetry.stops.items()):
         yield f'mod_wsgi_process_stops_total{{reason="{_label(reason)}"}} {count}'
-    yield from _metric("mod_wsgi_slow_requests_total", "Requests slower than MOD_WSGI_SLOW_REQUESTS", "counter")
-    yield f"mod_wsgi_slow_requests_total {telemetry.slow_requests}"
-    yield from _metric("mod_wsgi_telemetry_datagrams_total", "Telemetry datagrams received", "counter")
-    yield f"mod_wsgi_telemetry_datagrams_total {telemetry.datagrams}"
-    yield from _metric("mod_wsgi_telemetry_lost_total", "Telemetry datagrams lost or undecodable", "counter")
-    yield f"mod_wsgi_telemetry_lost_total {telemetry.dropped + telemetry.undecodable}"
+    yield from _single(
+        "mod_wsgi_slow_requests_total",
+        "Requests slower than MOD_WSGI_SLOW_REQUESTS",
+        "counter",
+        telemetry.slow_requests,
+    )
+    yield from _single(
+        "mod_wsgi_telemetry_datagrams_total", "Telemetry datagrams received", "counter", telemetry.datagrams
+    )
+    yield from _single(
+        "mod_wsgi_telemetry_lost_total",
+        "Telemetry datagrams lost or undecodable",
+        "counter",
+        telemetry.dropped + telemetry.undecodable,
+    )
 
 
 def _label(value: str) -> str:
