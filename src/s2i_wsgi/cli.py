@@ -64,8 +64,11 @@ APP_HOME holds such files itself.
 The server is mod_wsgi-express unless WSGI_SERVER says gunicorn, uwsgi or
 waitress (or the app configures gunicorn). An ASGI app (FastAPI, Starlette,
 Django's asgi.py; the build's import check tells) is served by gunicorn with
-uvicorn's workers, or by uvicorn with ASGI_SERVER=uvicorn. Settings are
-environment variables, e.g. in .s2i/environment:
+uvicorn's workers, or by uvicorn with ASGI_SERVER=uvicorn; ASGI_MOUNT=/ws=chat:app
+adds an ASGI part under a prefix to a WSGI app. METRICS_PORT serves mod_wsgi's
+figures (/metrics) on a port of its own; reload, the debugger and the
+recorder need SERVER_MODE=development. Settings are environment variables,
+e.g. in .s2i/environment:
 
     APP_MODULE=myproject.wsgi:application
     WSGI_SERVER=gunicorn

@@ -292,6 +292,14 @@ def test_usage_explains_how_to_build_and_exits_zero(capsys):
         "`application` or `app`, or an app factory `create_app()` or `make_app()`\n"
         "(called once per process; APP_MODULE=pkg:create_app('prod') passes arguments).\n"
     ) in out
+    assert (
+        "An ASGI app (FastAPI, Starlette,\n"
+        "Django's asgi.py; the build's import check tells) is served by gunicorn with\n"
+        "uvicorn's workers, or by uvicorn with ASGI_SERVER=uvicorn; ASGI_MOUNT=/ws=chat:app\n"
+        "adds an ASGI part under a prefix to a WSGI app. METRICS_PORT serves mod_wsgi's\n"
+        "figures (/metrics) on a port of its own; reload, the debugger and the\n"
+        "recorder need SERVER_MODE=development."
+    ) in out
     assert "In a running app container: `s2i-wsgi ready` / `alive`\n(health checks), `s2i-wsgi migrate`." in out
     assert (
         "Index credentials and CA certificates\n"
