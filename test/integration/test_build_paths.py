@@ -21,6 +21,8 @@ APPS = {
     # Heroku's bin/pre_compile committed without its executable bit, bin/post_compile, and .profile
     # (a dotfile at the top of the source) sourced at start.
     "hooks_heroku": b"Hello from hooks_heroku: pre_compile=missing post_compile=3.0.4 profile=from .profile in src\n",
+    # An ASGI app: the build's verdict (recorded in /opt/app-root) reaches the start on every path.
+    "asgi_plain": b"Hello from asgi_plain (ASGI 3.0)\n",
 }
 PATHS = harness.BUILD_PATHS
 # Labels that name the build tool's own bookkeeping (bin/s2i-build's layered rebuild), and the
