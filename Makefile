@@ -131,7 +131,7 @@ bench-tools:
 		else echo "ERROR: wrk is not installed; install it (Debian/Ubuntu: apt-get install wrk), then run make bench again." >&2; exit 1; fi; }
 
 # Builds the builder, both baselines and the reference apps, measures them, and
-# writes bench/results/latest.{md,json,png} (about 32 minutes on 2 cores).
+# writes bench/results/latest.{md,json,png} (about 35 minutes on 2 cores).
 bench: bench-tools s2i $(VENV)/.bench-installed
 	@bin/ensure-engine $(BASE_IMAGE)
 	$(PY) bench/run.py --repeat $(BENCH_REPEAT) --duration $(BENCH_DURATION) --apps $(BENCH_APPS) --base $(BASE_IMAGE)

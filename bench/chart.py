@@ -18,7 +18,8 @@ def draw(result: dict, path: Path) -> None:
     fig, axes = plt.subplots(len(apps), 1, figsize=(13, 4.2 * len(apps)), squeeze=False)
     for ax, app in zip(axes[:, 0], apps, strict=True):
         figures = result["medians"][app]
-        names = stats.SYSTEM_NAMES_BY_INTERFACE[stats.interface_of(result, app)]
+        interface = stats.interface_of(result, app)
+        names = stats.SYSTEM_NAMES_BY_INTERFACE[interface]
         metrics = list(stats.METRICS)
         xs = range(len(metrics))
         for offset, system, color in ((-0.2, "ours", "#1f77b4"), (0.2, "B", "#ff7f0e")):
@@ -45,7 +46,7 @@ def draw(result: dict, path: Path) -> None:
         ax.tick_params(axis="y", which="minor", labelsize=7)
         ax.set_xticks(list(xs))
         ax.set_xticklabels(
-            [f"{m.label}{' (higher better)' if m.higher_is_better else ''}" for m in metrics],
+            [f"{m.label_for(interface)}{' (higher better)' if m.higher_is_better else ''}" for m in metrics],
             rotation=30,
             ha="right",
             fontsize=8,

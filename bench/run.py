@@ -6,15 +6,16 @@ the same reference apps, in one run.
 
 Systems: A = a hand-written best-practice Dockerfile with gunicorn (gthread)
 for the WSGI apps, with uvicorn (--workers) for the ASGI app, B = warpdrive
-0.34 with mod_wsgi (WSGI apps only), ours = the builder image through the real
-s2i CLI (on PATH; `make bench` puts the pinned one there). Each repetition,
-for each app and system: a cold build, the container started and timed to its
-first 200, idle memory, wrk at 32 keep-alive connections on / and /sleep20
-(ours: on / again with METRICS_PORT set, the metrics' cost), then a rebuild
-after a source-only change (`s2i build --incremental` for ours) and one after
-adding a dependency. For ours also: the runtime variant's size
-(`--runtime-image`), and a source-only rebuild through bin/s2i-build's layered
-rebuild. Figures are medians over the repetitions; ratios are to A. Writes
+0.34 with mod_wsgi (WSGI apps only; for information), ours = the builder image
+through the real s2i CLI (on PATH; `make bench` puts the pinned one there).
+Each repetition, for each app and system: a cold build; the container at its
+image's defaults, timed from `docker run` to its first 200, its idle memory,
+wrk at 32 keep-alive connections on / and /sleep20; the container at equal
+processes x threads (1x5 and 2x5; an ASGI server: 1 and 2 processes), wrk on
+/; then a rebuild after a source-only change (`s2i build --incremental` for
+ours) and one after adding a dependency. For ours also: the size of the app
+image from `--runtime-image`. Figures are medians over the repetitions; ratios
+are to A, and the targets are issue #15's. Writes
 bench/results/latest.{json,md,png}.
 
 Load goes only to 127.0.0.1, from wrk, for a bounded time. Every container and
@@ -71,33 +72,89 @@ APPS = {
 # serves WSGI apps only: an ASGI app is measured against A alone.
 BASELINES = {"wsgi": {"A": "dockerfile", "B": "warpdrive"}, "asgi": {"A": "uvicorn"}}
 
-# Equal process and thread counts for every server; an ASGI server has one event loop per process.
+# The environment of each configuration (stats.CONFIGS), by interface and system. "defaults" sets
+# nothing: each image as it ships (A's Dockerfile sets WEB_CONCURRENCY and GUNICORN_THREADS; ours
+# sizes itself from the container's CPUs and memory). The equal configurations give every server the
+# same processes x threads, each logging every request (B's access log is off unless asked for).
 RUN_ENV = {
     "wsgi": {
-        "A": {"WEB_CONCURRENCY": str(PROCESSES), "GUNICORN_THREADS": str(THREADS)},
-        "B": {"MOD_WSGI_PROCESSES": str(PROCESSES), "MOD_WSGI_THREADS": str(THREADS), "MOD_WSGI_ACCESS_LOG": "1"},
-        "ours": {"MOD_WSGI_PROCESSES": str(PROCESSES), "MOD_WSGI_THREADS": str(THREADS)},
+        "A": {
+            "defaults": {},
+            "eq1": {"WEB_CONCURRENCY": "1", "GUNICORN_THREADS": str(THREADS)},
+            "eq2": {"WEB_CONCURRENCY": str(PROCESSES), "GUNICORN_THREADS": str(THREADS)},
+        },
+        "B": {
+            "defaults": {},
+            "eq1": {"MOD_WSGI_PROCESSES": "1", "MOD_WSGI_THREADS": str(THREADS), "MOD_WSGI_ACCESS_LOG": "1"},
+            "eq2": {
+                "MOD_WSGI_PROCESSES": str(PROCESSES),
+                "MOD_WSGI_THREADS": str(THREADS),
+                "MOD_WSGI_ACCESS_LOG": "1",
+            },
+        },
+        "ours": {
+            "defaults": {},
+            "eq1": {"MOD_WSGI_PROCESSES": "1", "MOD_WSGI_THREADS": str(THREADS)},
+            "eq2": {"MOD_WSGI_PROCESSES": str(PROCESSES), "MOD_WSGI_THREADS": str(THREADS)},
+        },
     },
     "asgi": {
-        "A": {"WEB_CONCURRENCY": str(PROCESSES)},
-        "ours": {"WEB_CONCURRENCY": str(PROCESSES)},
+        "A": {"defaults": {}, "eq1": {"WEB_CONCURRENCY": "1"}, "eq2": {"WEB_CONCURRENCY": str(PROCESSES)}},
+        "ours": {"defaults": {}, "eq1": {"WEB_CONCURRENCY": "1"}, "eq2": {"WEB_CONCURRENCY": str(PROCESSES)}},
     },
 }
-SETTINGS = {
+SERVERS = {
     "wsgi": {
-        "A": f"gunicorn 27.0.1 --worker-class gthread --workers {PROCESSES} --threads {THREADS}, access log on",
-        "B": f"warpdrive 0.34.0 + mod_wsgi 6.1.1 (daemon mode), MOD_WSGI_PROCESSES={PROCESSES} "
-        f"MOD_WSGI_THREADS={THREADS} MOD_WSGI_ACCESS_LOG=1, other settings warpdrive's defaults",
-        "ours": f"mod_wsgi-express (daemon mode), MOD_WSGI_PROCESSES={PROCESSES} MOD_WSGI_THREADS={THREADS}, "
-        "everything else the image's defaults (access log on)",
+        "A": "gunicorn 27.0.1 --worker-class gthread, access log on",
+        "B": "warpdrive 0.34.0 + mod_wsgi 6.1.1 (daemon mode), other settings warpdrive's defaults",
+        "ours": "mod_wsgi-express (daemon mode), everything not named here the image's defaults (access log on)",
     },
     "asgi": {
-        "A": f"uvicorn 0.54.0 (httptools, uvloop) --workers {PROCESSES}, access log on",
+        "A": "uvicorn 0.54.0 (httptools, uvloop) --workers, access log on",
         "B": "n/a: warpdrive serves WSGI apps only (mod_wsgi)",
-        "ours": f"the image's ASGI default (gunicorn 27.0.1 with uvicorn-worker 0.4.0, uvicorn 0.54.0), "
-        f"WEB_CONCURRENCY={PROCESSES}, everything else the image's defaults (access log on)",
+        "ours": "the image's ASGI default (gunicorn 27.0.1 with uvicorn-worker 0.4.0, uvicorn 0.54.0), "
+        "everything not named here the image's defaults (access log on)",
     },
 }
+
+
+# The variables that size a baseline (its Dockerfile's ENV sets them).
+SIZING_VARIABLES = ("WEB_CONCURRENCY", "GUNICORN_THREADS")
+
+
+def baseline_defaults(interface: str, system: str) -> dict[str, str]:
+    """What a baseline's Dockerfile sets in ENV: its defaults, read rather than repeated here."""
+    dockerfile = BENCH / "baselines" / BASELINES[interface][system] / "Dockerfile"
+    return stats.dockerfile_env(dockerfile.read_text(encoding="utf-8"))
+
+
+def folded_configs(interface: str, system: str) -> dict[str, str]:
+    """{config: "defaults"} for each equal configuration that is the baseline's defaults: measured once."""
+    if system == "ours":
+        return {}
+    defaults = baseline_defaults(interface, system)
+    equal = RUN_ENV[interface][system]
+    same = [c for c in stats.CONFIGS[1:] if equal[c] and all(defaults.get(k) == v for k, v in equal[c].items())]
+    return dict.fromkeys(same, "defaults")
+
+
+def config_settings(interface: str) -> dict[str, dict[str, str]]:
+    """{system: {config: the settings it ran with}}, for the table's header lines."""
+    out: dict[str, dict[str, str]] = {}
+    for system, by_config in RUN_ENV[interface].items():
+        folded = folded_configs(interface, system)
+        texts = {config: f"`{' '.join(f'{k}={v}' for k, v in env.items())}`" for config, env in by_config.items()}
+        if system == "ours":
+            texts["defaults"] = "nothing set (the image sizes itself from the CPUs and memory: see each app)"
+        elif system == "A":
+            named = {k: v for k, v in baseline_defaults(interface, system).items() if k in SIZING_VARIABLES}
+            texts["defaults"] = "its Dockerfile's `" + " ".join(f"{k}={v}" for k, v in named.items()) + "`"
+        else:
+            texts["defaults"] = "nothing set (its own defaults)"
+        for config in folded:
+            texts[config] += " (its defaults: measured once)"
+        out[system] = texts
+    return out
 
 
 def systems_for(app: str) -> tuple[str, ...]:
@@ -135,7 +192,6 @@ def run(argv: list[str], timeout: float = 1200, env: dict | None = None, check: 
 class Features:
     """What our builder can do on this branch, found out rather than assumed."""
 
-    incremental: bool
     runtime: bool
     why_not: dict[str, str] = field(default_factory=dict)
 
@@ -145,29 +201,30 @@ class Features:
             raise BenchError(
                 f"The real s2i CLI ({S2I}) is not on PATH: run `make bench`, which installs the pinned one."
             )
-        help_text = run([sys.executable, str(REPO / "bin" / "s2i-build"), "--help"], check=False)
         dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
-        # s2i itself always builds incrementally; bin/s2i-build's layered rebuild is measured beside it.
-        incremental = "--incremental" in help_text
         runtime = re.search(r"^FROM\s+\S+\s+AS\s+runtime\b", dockerfile, re.I | re.M) is not None
         why = {}
-        if not incremental:
-            why["rebuild_source_layered"] = "bin/s2i-build has no --incremental on this branch"
         if not runtime:
             why["size_runtime"] = "no runtime variant on this branch (Dockerfile target `runtime`, --runtime-image)"
-        return cls(incremental, runtime, why)
+        return cls(runtime, why)
 
 
 class Bench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.run_id = uuid.uuid4().hex[:8]
-        self.builder = args.builder
-        self.runtime_builder = f"{args.builder.rsplit(':', 1)[0]}-runtime:{self.run_id}"
+        # --builder names an image to use as it is (its runtime variant: the same name + "-runtime"),
+        # never rebuilt or removed here; without it the builder is built from this tree.
+        self.prebuilt = args.builder is not None
+        self.builder = args.builder or "s2i-wsgi-bench:3.13"
+        self.runtime_builder = (
+            f"{self.builder}-runtime" if self.prebuilt else f"{self.builder.rsplit(':', 1)[0]}-runtime:{self.run_id}"
+        )
         self.images: list[str] = []
         self.containers: list[str] = []
         self.base_size = 0
-        self.features = Features(False, False)
+        self.features = Features(False)
+        self.chosen: dict[str, str] = {}
         self.tmp = Path(tempfile.mkdtemp(prefix="s2i-wsgi-bench-"))
 
     # --- plumbing -------------------------------------------------------
@@ -191,11 +248,19 @@ class Bench:
     def cleanup(self) -> None:
         self.remove_containers()
         self.remove_images()
-        run([ENGINE, "rmi", "-f", self.runtime_builder], check=False)
+        if not self.prebuilt:
+            run([ENGINE, "rmi", "-f", self.runtime_builder], check=False)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     # --- building -------------------------------------------------------
     def prepare(self) -> None:
+        self.base_size = int(run([ENGINE, "image", "inspect", "--format", "{{.Size}}", self.args.base]).strip())
+        self.features = Features.detect()
+        if self.prebuilt:
+            step(f"Using the builder image {self.builder} as it is (and {self.runtime_builder})")
+            for image in (self.builder, self.runtime_builder):
+                run([ENGINE, "image", "inspect", "--format", "{{.Id}}", image])
+            return
         step(f"Building the builder image {self.builder} (the layer cache may be used: it is not measured)")
         run(
             [
@@ -209,8 +274,6 @@ class Bench:
                 str(REPO),
             ]
         )
-        self.base_size = int(run([ENGINE, "image", "inspect", "--format", "{{.Size}}", self.args.base]).strip())
-        self.features = Features.detect()
         if self.features.runtime:
             step("Building the runtime variant of the builder (Dockerfile target `runtime`)")
             run(
@@ -230,17 +293,13 @@ class Bench:
         for reason in sorted(set(self.features.why_not.values())):
             step(f"n/a: {reason}")
 
-    def build(self, system: str, app: str, source: Path, tag: str, *, cold: bool, tool: str = "s2i") -> float:
-        """Seconds to build `source` as `tag`. Cold: no layer cache (A, B) or a fresh s2i build (ours).
-        For ours, `tool` is the real s2i CLI or bin/s2i-build (without s2i, for its layered rebuild)."""
-        if system == "ours" and tool == "s2i":
+    def build(self, system: str, app: str, source: Path, tag: str, *, cold: bool) -> float:
+        """Seconds to build `source` as `tag`. Cold: no layer cache (A, B) or a fresh s2i build (ours);
+        otherwise the layer cache (A, B) or `s2i build --incremental` (ours)."""
+        if system == "ours":
             argv = [S2I, "build", str(source), self.builder, tag, "--pull-policy", "never"]
             if not cold:
                 argv += ["--incremental", "--incremental-pull-policy", "never"]
-        elif system == "ours":
-            argv = [sys.executable, str(REPO / "bin" / "s2i-build"), str(source), self.builder, tag, "--no-s2i"]
-            if not cold:
-                argv.append("--incremental")
         else:
             dockerfile = BENCH / "baselines" / BASELINES[APPS[app]["interface"]][system] / "Dockerfile"
             argv = [
@@ -263,14 +322,6 @@ class Bench:
         self.images.append(self.image_id(tag))
         return seconds
 
-    def layered_rebuild(self, app: str, source: Path) -> float:
-        """A source-only rebuild through bin/s2i-build's layered rebuild, on an image it built (unmeasured)."""
-        tag = f"s2i-wsgi-bench-ours-layered-{app.replace('_', '-')}:{self.run_id}"
-        self.build("ours", app, source, tag, cold=True, tool="s2i-build")
-        edit = source / APPS[app]["edit"]
-        edit.write_text(edit.read_text(encoding="utf-8") + f"\n# layered source-only change {self.run_id}\n")
-        return self.build("ours", app, source, tag, cold=False, tool="s2i-build")
-
     def runtime_variant_size(self, app: str, source: Path) -> float | None:
         if not self.features.runtime:
             return None
@@ -282,12 +333,10 @@ class Bench:
         return self.image_size_mb(tag)
 
     # --- running --------------------------------------------------------
-    def serve(
-        self, system: str, app: str, image: str, extra_env: dict[str, str] | None = None
-    ) -> tuple[str, int, float]:
-        """Start the image; (name, port, seconds from `docker run` to the first 200 on /)."""
+    def serve(self, system: str, app: str, image: str, config: str) -> tuple[str, int, float]:
+        """Start the image in `config`; (name, port, seconds from `docker run` to the first 200 on /)."""
         name = f"s2i-wsgi-bench-{self.run_id}-{uuid.uuid4().hex[:6]}"
-        env = {**RUN_ENV[APPS[app]["interface"]][system], **(extra_env or {})}
+        env = RUN_ENV[APPS[app]["interface"]][system][config]
         env_args = [a for k, v in env.items() for a in ("-e", f"{k}={v}")]
         start = time.perf_counter()
         self.containers.append(name)
@@ -321,9 +370,18 @@ class Bench:
         )
         return stats.parse_wrk(out)
 
-    def measure_running(self, system: str, app: str, image: str) -> dict[str, float]:
-        name, port, ttfb = self.serve(system, app, image)
+    def stop(self, name: str) -> None:
+        run([ENGINE, "rm", "-f", name], check=False)
+        self.containers.remove(name)
+
+    def measure_defaults(self, system: str, app: str, image: str) -> dict[str, float]:
+        """At the image's defaults: time to the first 200, idle memory, wrk on / and /sleep20."""
+        name, port, ttfb = self.serve(system, app, image, "defaults")
         try:
+            if system == "ours":
+                # What the image chose for itself, from its `---> Serving ...: N processes (why) x M threads`.
+                chosen = re.search(r"^---> Serving .* on port \d+: (.+)$", run([ENGINE, "logs", name]), re.M)
+                self.chosen[app] = chosen.group(1).strip() if chosen else "(its start line was not found)"
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/sleep20", timeout=5) as response:
                 if response.status != 200:
                     raise BenchError(f"{system}: /sleep20 answered {response.status}")
@@ -333,31 +391,31 @@ class Bench:
             hello = self.wrk(port, "/", self.args.duration)
             sleep = self.wrk(port, "/sleep20", self.args.duration)
         finally:
-            run([ENGINE, "rm", "-f", name], check=False)
-            self.containers.remove(name)
+            self.stop(name)
         return {
             "ttfb": ttfb,
             "mem_idle": mem,
             "rps_hello": hello["rps"],
-            "p50_hello": hello["p50_ms"],
             "p99_hello": hello["p99_ms"],
             "errors_hello": hello["socket_errors"] + hello["non_2xx"],
             "rps_sleep": sleep["rps"],
-            "p50_sleep": sleep["p50_ms"],
             "p99_sleep": sleep["p99_ms"],
             "errors_sleep": sleep["socket_errors"] + sleep["non_2xx"],
         }
 
-    def measure_metrics_cost(self, app: str, image: str) -> float:
-        """Ours: requests/s on / with METRICS_PORT set (the telemetry listener running), as rps_hello is measured."""
-        name, port, _ = self.serve("ours", app, image, {"METRICS_PORT": "9100"})
+    def measure_hello(self, system: str, app: str, image: str, config: str) -> dict[str, float]:
+        """At an equal configuration: wrk on / after a warm-up."""
+        name, port, _ = self.serve(system, app, image, config)
         try:
             self.wrk(port, "/", WARMUP_SECONDS)
-            time.sleep(SETTLE_SECONDS)
-            return self.wrk(port, "/", self.args.duration)["rps"]
+            hello = self.wrk(port, "/", self.args.duration)
         finally:
-            run([ENGINE, "rm", "-f", name], check=False)
-            self.containers.remove(name)
+            self.stop(name)
+        return {
+            f"rps_hello_{config}": hello["rps"],
+            f"p99_hello_{config}": hello["p99_ms"],
+            f"errors_hello_{config}": hello["socket_errors"] + hello["non_2xx"],
+        }
 
     # --- one repetition for one app and system --------------------------
     def trial(self, app: str, system: str, rep: int) -> dict[str, float | None]:
@@ -369,14 +427,20 @@ class Bench:
             step(f"{app} / {system} / run {rep + 1}: cold build")
             figures["build_cold"] = self.build(system, app, source, tag, cold=True)
             figures["size_full"] = self.image_size_mb(tag)
-            # A's image is already only what runs the app; B has no runtime variant.
+            # A's image is already only what runs the app; B has no runtime image.
             figures["size_runtime"] = {"A": figures["size_full"], "B": None}.get(system)
             if system == "ours":
                 figures["size_runtime"] = self.runtime_variant_size(app, source) if rep == 0 else None
-            step(f"{app} / {system} / run {rep + 1}: start, idle memory, wrk")
-            figures.update(self.measure_running(system, app, tag))
-            if system == "ours" and APPS[app]["interface"] == "wsgi":  # METRICS_PORT is mod_wsgi's
-                figures["rps_hello_metrics"] = self.measure_metrics_cost(app, tag)
+            step(f"{app} / {system} / run {rep + 1}: at defaults: start, idle memory, wrk")
+            figures.update(self.measure_defaults(system, app, tag))
+            folded = folded_configs(APPS[app]["interface"], system)
+            for config in stats.CONFIGS[1:]:
+                if config in folded:
+                    for key in ("rps_hello", "p99_hello", "errors_hello"):
+                        figures[f"{key}_{config}"] = figures[key]
+                    continue
+                step(f"{app} / {system} / run {rep + 1}: at {config}: wrk")
+                figures.update(self.measure_hello(system, app, tag, config))
             step(f"{app} / {system} / run {rep + 1}: rebuilds")
             edit = source / APPS[app]["edit"]
             edit.write_text(edit.read_text(encoding="utf-8") + f"\n# source-only change {self.run_id}\n")
@@ -384,8 +448,6 @@ class Bench:
             requirements = source / "requirements.txt"
             requirements.write_text(requirements.read_text(encoding="utf-8") + APPS[app]["add"] + "\n")
             figures["rebuild_dep"] = self.build(system, app, source, tag, cold=False)
-            if system == "ours" and self.features.incremental:
-                figures["rebuild_source_layered"] = self.layered_rebuild(app, source)
         finally:
             # Containers first: an image a container still uses cannot be removed.
             self.remove_containers()
@@ -426,13 +488,13 @@ class Bench:
                 "settle_s": SETTLE_SECONDS,
                 "processes": PROCESSES,
                 "threads": THREADS,
-                # "servers" as before ASGI apps, so older readers of latest.json still find the WSGI settings.
-                "servers": SETTINGS["wsgi"],
-                "servers_by_interface": SETTINGS,
+                "servers_by_interface": SERVERS,
+                "configs": {i: config_settings(i) for i in stats.INTERFACES},
+                "chosen": self.chosen,
                 "interfaces": {app: APPS[app]["interface"] for app in self.args.apps},
                 "base_image": self.args.base,
                 "added_dependency": {app: APPS[app]["add"] for app in self.args.apps},
-                "features": {"incremental": self.features.incremental, "runtime": self.features.runtime},
+                "features": {"runtime": self.features.runtime},
             },
             "not_available": self.features.why_not,
             "failures": failures,
@@ -493,7 +555,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "6")))
     parser.add_argument("--apps", default=",".join(APPS), help="comma-separated: " + ", ".join(APPS))
     parser.add_argument("--base", default=os.environ.get("BASE_IMAGE", "debian:trixie-slim"))
-    parser.add_argument("--builder", default="s2i-wsgi-bench:3.13")
+    parser.add_argument(
+        "--builder", help="use this builder image as it is (and NAME-runtime) instead of building one from this tree"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--readme", type=Path, default=BENCH / "README.md", help="README whose BENCH block is updated")
     parser.add_argument("--no-readme", action="store_true", help="leave the README alone")

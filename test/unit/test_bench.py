@@ -99,14 +99,36 @@ def target(metric, against="A", other=None):
     return next(t for t in stats.TARGETS if t.metric == metric and t.against == against and t.other_metric == other)
 
 
+def test_the_targets_are_issue_15s_and_none_is_against_warpdrive():
+    described = {(t.metric, t.describe()) for t in stats.TARGETS}
+    assert described == {
+        ("rps_hello_eq1", ">= 1.3x A"),
+        ("p99_hello_eq1", "<= 1x A"),
+        ("rps_hello_eq2", ">= 1.3x A"),
+        ("p99_hello_eq2", "<= 1x A"),
+        ("rps_hello", ">= 1.5x A"),
+        ("rps_sleep", ">= 1x A"),
+        ("mem_idle", "<= 1.5x A"),
+        ("size_full", "<= 2.5x A"),
+        ("size_runtime", "<= 1.1x A image size above the base (plain build)"),
+        ("rebuild_dep", "<= 1x A"),
+        ("rebuild_source", "<= 0.35x ours cold app build"),
+        ("ttfb", "<= 1.2x A"),
+        ("build_cold", "<= 1.1x A"),
+    }
+
+
 def test_lower_is_better_target_met_at_the_bound_and_missed_above():
-    assert stats.check_target(target("ttfb"), figures(ttfb=15.0)) == (1.5, "met")
-    assert stats.check_target(target("ttfb"), figures(ttfb=15.1))[1] == "missed"
+    assert stats.check_target(target("ttfb"), figures(ttfb=12.0)) == (pytest.approx(1.2), "met")
+    assert stats.check_target(target("ttfb"), figures(ttfb=12.1))[1] == "missed"
+    assert stats.check_target(target("p99_hello_eq1"), figures(p99_hello_eq1=10.0)) == (1.0, "met")
+    assert stats.check_target(target("p99_hello_eq2"), figures(p99_hello_eq2=10.5))[1] == "missed"
 
 
 def test_higher_is_better_target_missed_below_the_bound():
-    assert stats.check_target(target("rps_hello"), figures(rps_hello=9.0)) == (0.9, "missed")
-    assert stats.check_target(target("rps_hello", "B"), figures(rps_hello=11.0)) == (1.1, "met")
+    assert stats.check_target(target("rps_hello"), figures(rps_hello=14.0)) == (1.4, "missed")
+    assert stats.check_target(target("rps_hello"), figures(rps_hello=15.0)) == (1.5, "met")
+    assert stats.check_target(target("rps_hello_eq1"), figures(rps_hello_eq1=13.0)) == (1.3, "met")
 
 
 def test_target_against_another_figure_of_ours():
@@ -118,14 +140,25 @@ def test_target_against_another_figure_of_ours():
 
 def test_runtime_size_is_compared_with_a_full_image_and_unmeasured_is_na():
     check = target("size_runtime", "A", "size_full")
-    assert stats.check_target(check, figures(size_runtime=12.0)) == (1.2, "met")
+    assert stats.check_target(check, figures(size_runtime=11.0)) == (1.1, "met")
+    assert stats.check_target(check, figures(size_runtime=12.0))[1] == "missed"
     assert stats.check_target(check, figures(size_runtime=None)) == (None, "n/a")
 
 
 def test_target_descriptions_read_as_bounds():
-    assert target("ttfb").describe() == "<= 1.5x A"
+    assert target("ttfb").describe() == "<= 1.2x A"
     assert target("rps_sleep").describe() == ">= 1x A"
     assert target("rebuild_source", "ours", "build_cold").describe() == "<= 0.35x ours cold app build"
+
+
+def test_a_baselines_defaults_are_read_from_its_dockerfiles_env():
+    dockerfile = (
+        "FROM x\nENV PATH=/opt/venv/bin:$PATH \\\n    PIP_NO_CACHE_DIR=1\n"
+        'ENV APP_MODULE=${APP_MODULE} \\\n    WEB_CONCURRENCY=2 \\\n    GUNICORN_THREADS="5"\nUSER 1001\n'
+    )
+    env = stats.dockerfile_env(dockerfile)
+    assert env["WEB_CONCURRENCY"] == "2" and env["GUNICORN_THREADS"] == "5"
+    assert env["PIP_NO_CACHE_DIR"] == "1" and "USER" not in env
 
 
 def test_table_has_a_row_per_metric_with_ratios_and_target_status():
@@ -133,26 +166,40 @@ def test_table_has_a_row_per_metric_with_ratios_and_target_status():
     lines = table.strip().splitlines()
     assert lines[0].startswith("| flask_hello | A: Dockerfile + gunicorn |")
     assert len(lines) == 2 + len(stats.METRICS)
-    ttfb = next(line for line in lines if line.startswith("| docker run to first 200 (s)"))
+    ttfb = next(line for line in lines if line.startswith("| docker run to first 200 (defaults) (s)"))
     assert "| 10.0 | 10.0 | 20.0 | 2.00x | 1.00x |" in ttfb
-    assert "<= 1.5x A: 2.00x **missed**" in ttfb
-    runtime = next(line for line in lines if "runtime variant" in line)
+    assert "<= 1.2x A: 2.00x **missed**" in ttfb
+    runtime = next(line for line in lines if "runtime image" in line)
     assert "| n/a |" in runtime and "no variant" in runtime
+    sleep_p99 = next(line for line in lines if line.startswith("| sleep 20 ms at defaults: p99"))
+    assert sleep_p99.endswith("| information |")
+    assert any(line.startswith("| hello at 1x5: requests/s (req/s) |") for line in lines)
+    assert any(line.startswith("| hello at 2x5: p99 (ms) |") for line in lines)
 
 
-def test_report_lists_the_machine_and_every_missed_target():
-    per_app = {"flask_hello": figures(ttfb=20.0, rebuild_source=2.0, rebuild_source_layered=2.0)}
-    result = {
-        "machine": {
-            "cpu": "Test CPU",
-            "cores": 2,
-            "memory_gib": 23.5,
-            "kernel": "6.1.0",
-            "engine": "docker 20.10.24",
-            "wrk": "wrk 4.1.0",
-            "date": "2026-01-01 00:00 UTC",
-            "load_before": [1.0, 1.0, 1.0],
-        },
+def test_an_asgi_table_names_its_equal_configurations_by_processes():
+    table = stats.render_table("asgi_hello", figures(), interface="asgi")
+    assert "| hello at 1 process: requests/s (req/s) |" in table
+    assert "| hello at 2 processes: p99 (ms) |" in table
+    assert "1x5" not in table
+
+
+def machine():
+    return {
+        "cpu": "Test CPU",
+        "cores": 2,
+        "memory_gib": 23.5,
+        "kernel": "6.1.0",
+        "engine": "docker 20.10.24",
+        "wrk": "wrk 4.1.0",
+        "date": "2026-01-01 00:00 UTC",
+        "load_before": [1.0, 1.0, 1.0],
+    }
+
+
+def report_result(per_app, interfaces):
+    return {
+        "machine": machine(),
         "load_after": [2.0, 2.0, 2.0],
         "elapsed_s": 600,
         "settings": {
@@ -163,51 +210,49 @@ def test_report_lists_the_machine_and_every_missed_target():
             "warmup_s": 2,
             "settle_s": 2,
             "base_image": "debian:trixie-slim",
-            "servers": {"A": "gunicorn", "B": "warpdrive", "ours": "mod_wsgi"},
+            "servers_by_interface": {
+                "wsgi": {"A": "gunicorn gthread", "B": "warpdrive", "ours": "mod_wsgi"},
+                "asgi": {"A": "uvicorn", "B": "n/a: WSGI only", "ours": "gunicorn + uvicorn workers"},
+            },
+            "configs": {
+                "wsgi": {
+                    "A": {"defaults": "its Dockerfile's `W=2`", "eq1": "`W=1`", "eq2": "`W=2` (measured once)"},
+                    "ours": {"defaults": "nothing set", "eq1": "`P=1 T=5`", "eq2": "`P=2 T=5`"},
+                },
+                "asgi": {"A": {"defaults": "its Dockerfile's `W=2`", "eq1": "`W=1`", "eq2": "`W=2`"}},
+            },
+            "chosen": {"flask_hello": "3 processes (2 CPUs) x 5 threads"},
+            "interfaces": interfaces,
         },
         "medians": per_app,
         "targets": stats.summarize_targets(per_app),
         "not_available": {},
     }
-    report = stats.render_report(result)
+
+
+def test_report_lists_the_machine_each_configurations_settings_and_every_missed_target():
+    met = {"rps_hello": 15.0, "rps_hello_eq1": 13.0, "rps_hello_eq2": 13.0}
+    per_app = {"flask_hello": figures(ttfb=20.0, rebuild_source=2.0, errors_hello=3.0, **met)}
+    report = stats.render_report(report_result(per_app, {"flask_hello": "wsgi"}))
     assert "Test CPU, 2 cores, 23.5 GiB, kernel 6.1.0, docker 20.10.24" in report
     assert "## flask_hello" in report
-    missed = stats.missed_targets(result)
-    assert missed == [
-        "flask_hello: docker run to first 200 20.0 s is 2.00x (target <= 1.5x A)",
-        "flask_hello: docker run to first 200 20.0 s is 2.00x (target <= 1x B)",
-    ]
+    assert (
+        "- A: Dockerfile + gunicorn: gunicorn gthread. defaults: its Dockerfile's `W=2`; 1x5: `W=1`; "
+        "2x5: `W=2` (measured once)\n" in report
+    )
+    assert "- ours: s2i-wsgi: mod_wsgi. defaults: nothing set; 1x5: `P=1 T=5`; 2x5: `P=2 T=5`\n" in report
+    assert "- B: warpdrive + mod_wsgi: warpdrive\n" in report
+    assert "Ours at its defaults (nothing set) served with 3 processes (2 CPUs) x 5 threads.\n" in report
+    assert "(median; hello, sleep, hello 1x5, hello 2x5): A n/a / n/a / n/a / n/a;" in report
+    assert "ours 3.00 / n/a / n/a / n/a." in report
+    missed = stats.missed_targets(report_result(per_app, {"flask_hello": "wsgi"}))
+    assert missed == ["flask_hello: docker run to first 200 (defaults) 20.0 s is 2.00x (target <= 1.2x A)"]
     assert all(f"- {line}" in report for line in missed)
 
 
 def test_readme_block_is_replaced_between_the_markers_only():
     per_app = {"flask_hello": figures()}
-    result = {
-        "machine": {
-            "cpu": "Test CPU",
-            "cores": 2,
-            "memory_gib": 1,
-            "kernel": "k",
-            "engine": "e",
-            "wrk": "w",
-            "date": "d",
-            "load_before": [0, 0, 0],
-        },
-        "load_after": [0, 0, 0],
-        "elapsed_s": 60,
-        "settings": {
-            "repeat": 1,
-            "processes": 2,
-            "threads": 5,
-            "wrk": "wrk",
-            "warmup_s": 2,
-            "settle_s": 2,
-            "base_image": "b",
-            "servers": {"A": "a", "B": "b", "ours": "o"},
-        },
-        "medians": per_app,
-        "targets": stats.summarize_targets(per_app),
-    }
+    result = report_result(per_app, {"flask_hello": "wsgi"})
     readme = f"# Title\n\n## Performance\n\nBefore.\n\n{stats.README_BEGIN}\nold table\n{stats.README_END}\n\nWhy.\n"
     updated = stats.update_readme(readme, result)
     assert updated.startswith("# Title\n\n## Performance\n\nBefore.\n\n" + stats.README_BEGIN)
@@ -216,40 +261,6 @@ def test_readme_block_is_replaced_between_the_markers_only():
     assert "#### flask_hello" in updated and "bench/results/latest.png" in updated
     with pytest.raises(ValueError, match="BEGIN BENCH"):
         stats.update_readme("# no markers\n", result)
-
-
-def report_result(per_app, interfaces):
-    return {
-        "machine": {
-            "cpu": "Test CPU",
-            "cores": 2,
-            "memory_gib": 1,
-            "kernel": "k",
-            "engine": "e",
-            "wrk": "w",
-            "date": "d",
-            "load_before": [0, 0, 0],
-        },
-        "load_after": [0, 0, 0],
-        "elapsed_s": 60,
-        "settings": {
-            "repeat": 1,
-            "processes": 2,
-            "threads": 5,
-            "wrk": "wrk",
-            "warmup_s": 2,
-            "settle_s": 2,
-            "base_image": "b",
-            "servers": {"A": "gunicorn gthread", "B": "warpdrive", "ours": "mod_wsgi"},
-            "servers_by_interface": {
-                "wsgi": {"A": "gunicorn gthread", "B": "warpdrive", "ours": "mod_wsgi"},
-                "asgi": {"A": "uvicorn --workers 2", "B": "n/a: WSGI only", "ours": "gunicorn + uvicorn workers"},
-            },
-            "interfaces": interfaces,
-        },
-        "medians": per_app,
-        "targets": stats.summarize_targets(per_app),
-    }
 
 
 def test_asgi_app_is_compared_with_the_uvicorn_baseline_and_has_no_warpdrive_column():
@@ -262,30 +273,19 @@ def test_asgi_app_is_compared_with_the_uvicorn_baseline_and_has_no_warpdrive_col
     asgi_table = next(t for t in tables if t.startswith("asgi_hello"))
     assert "| flask_hello | A: Dockerfile + gunicorn | B: warpdrive + mod_wsgi | ours: s2i-wsgi |" in flask
     assert "| asgi_hello | A: Dockerfile + uvicorn | B: warpdrive + mod_wsgi | ours: s2i-wsgi |" in asgi_table
-    rps = next(line for line in asgi_table.splitlines() if line.startswith("| hello: requests/s"))
-    assert rps.startswith("| hello: requests/s (req/s) | 10 | n/a | 10 | 1.00x | n/a |")
-    assert ">= 1x A: 1.00x met" in rps and ">= 1x B: n/a" in rps
-    assert "WSGI servers at 2 processes x 5 threads each, ASGI servers at 2 processes (one event loop each)" in report
-    assert "WSGI apps (flask_hello):\n\n- A: Dockerfile + gunicorn: gunicorn gthread\n" in report
-    assert "ASGI apps (asgi_hello):\n\n- A: Dockerfile + uvicorn: uvicorn --workers 2\n" in report
+    rps = next(line for line in asgi_table.splitlines() if line.startswith("| hello at defaults: requests/s"))
+    assert rps.startswith("| hello at defaults: requests/s (req/s) | 10 | n/a | 10 | 1.00x | n/a |")
+    assert ">= 1.5x A: 1.00x **missed**" in rps
+    assert "WSGI apps (flask_hello):\n\n- A: Dockerfile + gunicorn: gunicorn gthread." in report
+    assert "ASGI apps (asgi_hello):\n\n- A: Dockerfile + uvicorn: uvicorn. defaults: its Dockerfile's `W=2`; " in report
+    assert "1 process: `W=1`; 2 processes: `W=2`\n" in report
     assert "- B: warpdrive + mod_wsgi: n/a: WSGI only\n" in report
+    assert "(median; hello, sleep, hello 1 process, hello 2 processes): A " in report
 
 
 def test_report_of_an_asgi_app_alone_lists_only_the_asgi_servers():
     asgi = figures()
     del asgi["B"]
     report = stats.render_report(report_result({"asgi_hello": asgi}, {"asgi_hello": "asgi"}))
-    assert "ASGI apps (asgi_hello):\n\n- A: Dockerfile + uvicorn: uvicorn --workers 2\n" in report
+    assert "ASGI apps (asgi_hello):\n\n- A: Dockerfile + uvicorn: uvicorn." in report
     assert "WSGI apps" not in report and "gunicorn gthread" not in report
-    assert "one build). ASGI servers at 2 processes (one event loop each);" in report
-
-
-def test_report_of_wsgi_apps_only_reads_as_before_asgi_apps_existed():
-    result = report_result({"flask_hello": figures()}, {"flask_hello": "wsgi"})
-    # A latest.json written before ASGI apps has neither of these.
-    del result["settings"]["servers_by_interface"], result["settings"]["interfaces"]
-    report = stats.render_report(result)
-    assert "Servers at 2 processes x 5 threads each;" in report
-    assert "\n- A: Dockerfile + gunicorn: gunicorn gthread\n" in report
-    assert "WSGI apps" not in report and "uvicorn" not in report
-    assert stats.interface_of(result, "flask_hello") == "wsgi"
