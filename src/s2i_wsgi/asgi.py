@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import asgi_static, asgi_timeout
 from .detect import EntryPoint
 from .paths import STATE_DIR
 
@@ -44,6 +43,10 @@ def wrapper_source(entry: EntryPoint, seconds: int, static: tuple[str, str] | No
 
 
 def write(entry: EntryPoint, seconds: int, static: tuple[str, str] | None = None) -> None:
+    # Imported here: they import asyncio, which a WSGI app's start (importing this module for its
+    # constants) would otherwise pay for before Apache starts.
+    from . import asgi_static, asgi_timeout  # noqa: PLC0415
+
     directory = WRAPPER_DIR
     directory.mkdir(parents=True, exist_ok=True)
     for module, name in ((asgi_timeout, TIMEOUT_MODULE), (asgi_static, STATIC_MODULE)):

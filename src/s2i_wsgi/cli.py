@@ -18,14 +18,11 @@ from . import (
     prefix,
     python_version,
     redact,
-    sbom,
     start,
-    tasks,
 )
 from . import (
     assemble_runtime as runtime,
 )
-from .build import build
 from .config import APP_ROOT, SOURCE_DIR, VARIABLES, Config, load
 from .envdoc import markdown_reference, replace_section
 from .errors import RebuildFromBuilder, UserError
@@ -102,6 +99,10 @@ def _source_dir() -> Path:
 
 
 def cmd_build(_: argparse.Namespace) -> int:
+    # Imported here, as are the other build-time commands' modules: `s2i-wsgi start` runs at every
+    # container start, and its time to the first request should not pay for what it never runs.
+    from .build import build  # noqa: PLC0415
+
     try:
         build(os.environ, _source_dir())
     except RebuildFromBuilder as exc:
@@ -210,6 +211,8 @@ def cmd_assemble_runtime(args: argparse.Namespace) -> int:
     if args.place_only:
         return 0
     runtime.check(APP_ROOT)
+    from . import sbom  # noqa: PLC0415 - build-time only (see cmd_build)
+
     sbom.refresh()
     plan = start.plan(os.environ, _source_dir(), env_hooks=False)
     if plan.entry.is_wsgi:
@@ -222,16 +225,22 @@ def cmd_assemble_runtime(args: argparse.Namespace) -> int:
 
 
 def cmd_setup(_: argparse.Namespace) -> int:
+    from . import tasks  # noqa: PLC0415 - not needed by start (see cmd_build)
+
     tasks.setup(os.environ, _source_dir())
     return 0
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
+    from . import tasks  # noqa: PLC0415 - not needed by start (see cmd_build)
+
     tasks.migrate(os.environ, _source_dir())
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from . import tasks  # noqa: PLC0415 - not needed by start (see cmd_build)
+
     print(tasks.check(args.command, os.environ, _source_dir(), timeout=args.timeout))
     return 0
 

@@ -31,7 +31,6 @@ from pathlib import Path
 
 from . import metrics
 from .errors import StartError
-from .metrics import service
 from .servers.mod_wsgi_express import APACHE_CONF
 
 FORWARD = {
@@ -69,6 +68,9 @@ def run_mod_wsgi(
     With `telemetry`, this process listens to the daemon processes' telemetry from before Apache starts
     (metrics/service.py), so that it sees each of them start."""
     if telemetry is not None:
+        # Imported only when asked for: http.server and its imports cost every other start time.
+        from .metrics import service  # noqa: PLC0415
+
         service.start(telemetry)
     setup = subprocess.run(setup_argv(start_argv), env=dict(env), cwd=cwd, check=False)
     if setup.returncode != 0:

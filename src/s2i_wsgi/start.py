@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import secrets
 import shlex
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -250,6 +249,8 @@ def _under_pid1(plan: Plan) -> bool:
 
 def _supervisord_conf(plan: Plan, extra: ExtraProcesses, argv: list[str]) -> str:
     web = supervisord.web_argv(argv, _under_pid1(plan))
+    import secrets  # noqa: PLC0415 - it loads OpenSSL (hmac), which every other start would pay for
+
     return supervisord.configuration(extra, web, hooks.STATE_DIR, password=secrets.token_urlsafe(18))
 
 
