@@ -61,9 +61,9 @@ def detect(root: Path = CGROUP_ROOT) -> Limits:
     return Limits(cpus=cpus, memory=_cgroup_memory(root))
 
 
-def default_processes(limits: Limits) -> int:
-    """One process per CPU (rounded up), fewer if memory is tight, capped at 12."""
-    processes = max(1, math.ceil(limits.cpus))
+def default_processes(limits: Limits, minimum: int = 1) -> int:
+    """One process per CPU (rounded up) and at least `minimum`, fewer if memory is tight, capped at 12."""
+    processes = max(minimum, math.ceil(limits.cpus))
     if limits.memory is not None:
         processes = min(processes, max(1, limits.memory // MEMORY_PER_PROCESS))
     return min(processes, MAX_DEFAULT_PROCESSES)

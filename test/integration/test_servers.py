@@ -81,6 +81,14 @@ def test_gunicorn_workers_follow_the_cpu_limit(built, containers):
     assert "on port 8080: 1 process (1 CPUs) x 5 threads" in container.logs()
 
 
+def test_mod_wsgi_runs_two_daemon_processes_with_one_cpu(built, containers):
+    container = containers(built("server_mod_wsgi").assert_ok().image, "--cpus", "1")
+    container.wait_ready()
+    assert "on port 8080: 2 processes (1 CPUs, at least 2) x 5 threads" in container.logs(), container.logs()
+    ps = container.exec("ps", "-o", "args=", "-e").stdout.decode()
+    assert sum(1 for line in ps.splitlines() if line.startswith("(wsgi:")) == 2, ps
+
+
 def test_web_concurrency_sets_the_gunicorn_workers(built, containers):
     container = containers(built("server_gunicorn").assert_ok().image, "-e", "WEB_CONCURRENCY=3")
     container.wait_ready()

@@ -132,3 +132,9 @@ def test_without_sched_getaffinity_the_cpu_count_is_used(tmp_path, monkeypatch):
 )
 def test_default_processes_are_one_per_cpu_within_memory_and_at_most_twelve(limits, expected):
     assert default_processes(limits) == expected
+
+
+def test_default_processes_honour_a_minimum_within_memory():
+    assert default_processes(Limits(cpus=1.0, memory=None), minimum=2) == 2
+    assert default_processes(Limits(cpus=4.0, memory=None), minimum=2) == 4
+    assert default_processes(Limits(cpus=1.0, memory=300 * MIB), minimum=2) == 1

@@ -87,6 +87,19 @@ def test_processes_default_to_the_cpu_limit(argv_for):
     assert value_of(argv_for(limits=Limits(cpus=3.0, memory=None)), "--processes") == "3"
 
 
+@pytest.mark.parametrize("cpus", [0.5, 1.0])
+def test_processes_default_to_at_least_two_for_mod_wsgi(make_app, load_config, cpus):
+    config = load_config(make_app())
+    limits = Limits(cpus=cpus, memory=None)
+    assert processes(config, limits, "mod_wsgi") == (2, f"{cpus:g} CPUs, at least 2")
+    assert processes(config, limits, "gunicorn") == (1, f"{cpus:g} CPUs")
+
+
+def test_processes_default_to_one_when_memory_holds_only_one(make_app, load_config):
+    limits = Limits(cpus=1.0, memory=300 * 1024 * 1024)
+    assert processes(load_config(make_app()), limits, "mod_wsgi") == (1, "1 CPUs, 300 MiB")
+
+
 def test_processes_default_is_reduced_by_a_tight_memory_limit(argv_for):
     limits = Limits(cpus=8.0, memory=512 * 1024 * 1024)
     assert value_of(argv_for(limits=limits), "--processes") == "2"
@@ -264,3 +277,14 @@ def test_every_tuning_variable_with_a_value_appears_exactly_once(argv_for, apach
 
 def test_the_argv_is_all_strings(argv_for):
     assert all(isinstance(arg, str) for arg in argv_for(MOD_WSGI_MAX_CLIENTS="40"))
+
+
+def test_the_source_is_not_checked_for_changes_on_every_request(argv_for):
+    assert "--disable-reloading" in argv_for()
+    assert "--disable-reloading" in argv_for(SERVER_MODE="development")
+
+
+def test_reload_on_changes_keeps_reloading(argv_for):
+    argv = argv_for(SERVER_MODE="development", MOD_WSGI_RELOAD_ON_CHANGES="true")
+    assert "--reload-on-changes" in argv
+    assert "--disable-reloading" not in argv

@@ -180,7 +180,13 @@ def argv(config: Config, entry: EntryPoint, limits: Limits, static: tuple[str, s
     if static:  # Django's collected static files, served by Apache
         argv += ["--url-alias", *static]
     argv += ["--max-clients", str(max_clients(config, limits)), "--include-file", str(APACHE_INCLUDE)]
-    return argv + _tuning_args(config) + metrics.server_args(config) + server_args(config, "mod_wsgi")
+    tuning, extra = _tuning_args(config) + metrics.server_args(config), server_args(config, "mod_wsgi")
+    if "--reload-on-changes" not in tuning + extra:
+        # The source does not change in a running container (development reloads with
+        # MOD_WSGI_RELOAD_ON_CHANGES), yet by default every request checks it: the daemon calls
+        # the handler's reload_required(), which stats the entry point's file in Python.
+        tuning.append("--disable-reloading")
+    return argv + tuning + extra  # the app's own server_args last, so that they win
 
 
 def environment(config: Config, limits: Limits) -> dict[str, str]:

@@ -9,6 +9,12 @@ from __future__ import annotations
 from ..config import QUEUE_TIMEOUT_DEFAULT, Config
 from ..resources import Limits, default_processes
 
+# mod_wsgi runs at least two daemon processes when memory allows. With one CPU, a single process of
+# five threads caps requests that wait 20 ms (a database, an upstream call) at 250 a second, half
+# of what two give, and while the request timeout recycles a process stuck on hung requests there
+# would be none left to serve; a second one costs about 20 MiB idle (bench/README.md).
+MOD_WSGI_MIN_PROCESSES = 2
+
 
 def processes(config: Config, limits: Limits, server: str = "mod_wsgi") -> tuple[int, str]:
     """The process (worker) count and where it came from."""
@@ -19,6 +25,10 @@ def processes(config: Config, limits: Limits, server: str = "mod_wsgi") -> tuple
     if config.is_set("WEB_CONCURRENCY"):
         return config["WEB_CONCURRENCY"], "WEB_CONCURRENCY"
     memory = f", {limits.memory // (1024 * 1024)} MiB" if limits.memory else ""
+    if server == "mod_wsgi":
+        count = default_processes(limits, MOD_WSGI_MIN_PROCESSES)
+        floor = f", at least {MOD_WSGI_MIN_PROCESSES}" if count > default_processes(limits) else ""
+        return count, f"{limits.cpus:g} CPUs{memory}{floor}"
     return default_processes(limits), f"{limits.cpus:g} CPUs{memory}"
 
 
