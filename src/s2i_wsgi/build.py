@@ -125,10 +125,20 @@ def install_whitenoise(config: Config, server: str) -> None:
 def install_dependencies(dependency_plan: deps.DependencyPlan, config: Config, reusable: Reuse) -> bool:
     """Install with the previous build's cache when there is one; should that fail, once more without.
 
-    An incremental build whose virtualenv is unchanged (snapshot.py) installs nothing: True.
+    An incremental build whose virtualenv is unchanged (snapshot.py) installs nothing: True. One whose
+    requirements.txt only adds lines installs what they add on top of the previous virtualenv: True
+    (the server is there too); should pip need to replace a package there, everything, on the builder's.
     """
-    reused = snapshot.restore(reusable.digest, reusable.why_not, cache.ARTIFACTS_DIR)
+    reused = snapshot.restore(
+        reusable.digest,
+        reusable.why_not,
+        cache.ARTIFACTS_DIR,
+        wanted=reusable.requirements,
+        builder_installs=builder_installs(),
+    )
     restored = cache.restore(cache.CACHE_DIR, cache.ARTIFACTS_DIR)
+    if reused == snapshot.START and not add_requirements(dependency_plan, config, reusable.builder):
+        reused = None
     if not reused:
         try:
             deps.install(dependency_plan, config)
@@ -142,25 +152,60 @@ def install_dependencies(dependency_plan: deps.DependencyPlan, config: Config, r
             cache.clear(cache.CACHE_DIR)
             deps.install(dependency_plan, config)
     cache.keep(config["BUILD_CACHE"], UV, cache.CACHE_DIR)
-    return reused
+    return reused is not None
+
+
+def builder_installs() -> frozenset[str]:
+    """The packages the builder installs itself at its pinned versions (servers, WhiteNoise)."""
+    try:
+        lines = (BUILDER_HOME / "requirements" / "servers.txt").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return frozenset()
+    return frozenset(snapshot.name_of(line.strip()) for line in lines if line.strip() and not line.startswith("#"))
+
+
+def add_requirements(dependency_plan: deps.DependencyPlan, config: Config, builder: snapshot.Listing) -> bool:
+    """pip install -r requirements.txt on the previous virtualenv, with every package there pinned: pip
+    adds what the new lines need and replaces nothing, so the result is what a clean install gives.
+    False (the builder's virtualenv given back) when pip cannot do that."""
+    scratch = Path(tempfile.mkdtemp(prefix="s2i-wsgi-pins-"))
+    pinned = scratch / "installed.txt"
+    pinned.write_text("".join(f"{line}\n" for line in snapshot.pins()), encoding="utf-8")
+    try:
+        deps.add_requirements(dependency_plan, config, pinned)
+    except BuildError:
+        output.warning(
+            "pip could not install the new requirements on the previous build's virtualenv with every "
+            "package there kept at its version (pip's output above says why: a new line may need another "
+            "version of one). Installing all the dependencies, as a full build does."
+        )
+        snapshot.undo(builder, snapshot.backup(cache.ARTIFACTS_DIR))
+        return False
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    shutil.rmtree(snapshot.backup(cache.ARTIFACTS_DIR), ignore_errors=True)
+    return True
 
 
 @dataclasses.dataclass(frozen=True)
 class Reuse:
-    """The fingerprint of this build's virtualenv, or why it cannot be reused."""
+    """The fingerprint of this build's virtualenv, or why it cannot be reused; and what the next
+    build needs to start from it (snapshot.requirements)."""
 
     builder: snapshot.Listing  # the virtualenv as the builder made it
     digest: str | None
     why_not: str | None = None
+    requirements: snapshot.Requirements | str | None = None
 
 
 def reusable(config: Config, dependency_plan: deps.DependencyPlan, server: str, source_dir: Path) -> Reuse:
     builder = snapshot.listing()
+    identity = snapshot.identity(builder)
     try:
-        digest = snapshot.fingerprint(config, dependency_plan, server, source_dir, snapshot.identity(builder))
+        digest = snapshot.fingerprint(config, dependency_plan, server, source_dir, identity)
     except snapshot.NotReusable as exc:
         return Reuse(builder, None, str(exc))
-    return Reuse(builder, digest)
+    return Reuse(builder, digest, None, snapshot.requirements(config, dependency_plan, server, source_dir, identity))
 
 
 def check_layered(config: Config, dependency_plan: deps.DependencyPlan, server: str, source_dir: Path) -> None:
@@ -314,5 +359,5 @@ def _build(
         listed = ", ".join(f"{name} ({origin})" for name, origin in extra.names())
         output.step(f"Extra processes, run under supervisord beside the web server: {listed}")
     if reuse is not None:  # a layered rebuild keeps the previous image's record
-        snapshot.record(reuse.digest, config["BUILD_CACHE"], cache.CACHE_DIR, reuse.builder)
+        snapshot.record(reuse.digest, config["BUILD_CACHE"], cache.CACHE_DIR, reuse.builder, wanted=reuse.requirements)
     return entry

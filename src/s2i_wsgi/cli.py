@@ -185,14 +185,10 @@ def cmd_envvars(args: argparse.Namespace) -> int:
 
 
 def cmd_save_artifacts(_: argparse.Namespace) -> int:
-    """Stream the dependency cache and the reusable virtualenv as a tar on stdout (empty when there is none).
-
-    S2I_WSGI_ARTIFACTS=cache (bin/s2i-build, after the launcher refused its layered rebuild because
-    the virtualenv changed) streams the cache only: the virtualenv could not match."""
-    cache_only = os.environ.get("S2I_WSGI_ARTIFACTS") == "cache"
+    """Stream the dependency cache and the reusable virtualenv as a tar on stdout (empty when there is none)."""
     try:
         with tempfile.TemporaryDirectory(prefix="s2i-wsgi-artifacts-") as scratch:
-            venv = [] if cache_only else snapshot.archive(cache.CACHE_DIR, Path(scratch))
+            venv = snapshot.archive(cache.CACHE_DIR, Path(scratch))
             # The virtualenv's manifest travels with it or not at all.
             cache.save(sys.stdout.buffer, cache.CACHE_DIR, venv, skip=[snapshot.MANIFEST])
         sys.stdout.buffer.flush()

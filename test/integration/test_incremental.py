@@ -19,6 +19,7 @@ import pytest
 import harness
 
 BUILT_FROM_SOURCE = "Building wheel for markupsafe"
+STARTING_POINT = "---> Reusing the previous build's virtualenv as the starting point: requirements.txt only adds lines "
 
 
 def bump_marker(source: Path, old: str, new: str) -> None:
@@ -75,13 +76,13 @@ def test_source_and_dependency_rebuilds_reuse_what_did_not_change(builder, tmp_p
     listing = harness.run_once(tag, "ls", "/opt/s2i-wsgi/cache")
     assert listing.stdout.decode().split() == ["pip", "s2i-wsgi-cache.json", "venv.json"], harness.text(listing)
 
-    # A new dependency: pip installs, and the wheel built before is reused from the cache.
+    # A new dependency: pip installs it on the previous virtualenv; markupsafe is neither built nor installed.
     requirements = source / "requirements.txt"
     requirements.write_text(requirements.read_text() + "six==1.17.0\n")
     added, _ = timed_build("incremental_c_extension", source, tag, "--incremental")
-    assert "---> The previous build's virtualenv is not reused: the dependency files, the install" in added.output
-    assert "---> Reusing the dependency cache from the previous build (incremental build)" in added.output
-    assert "Using cached markupsafe-3.0.2-" in added.output
+    assert STARTING_POINT + "(six==1.17.0)" in added.output
+    assert "Successfully installed six-1.17.0\n" in added.output
+    assert "Requirement already satisfied: markupsafe==3.0.2" in added.output
     assert BUILT_FROM_SOURCE not in added.output
     print(f"pip app through s2i: cold build {cold_seconds:.1f} s, source-only rebuild {restored_seconds:.1f} s")
     harness.answers(tag, containers, b"incremental_c_extension v2: markupsafe 3.0.2 markupsafe._speedups\n")
@@ -113,15 +114,65 @@ def test_bin_s2i_build_builds_a_source_only_change_on_the_previous_image(builder
     assert layers(tag) == full_build_layers
     harness.answers(tag, containers, b"incremental_c_extension v3: markupsafe 3.0.2 markupsafe._speedups\n")
 
-    # A new dependency: the layered attempt gives up, and save-artifacts leaves the virtualenv out.
+    # A new dependency: the layered attempt gives up, and the previous virtualenv is the starting point.
     requirements = source / "requirements.txt"
     requirements.write_text(requirements.read_text() + "six==1.17.0\n")
     added, _ = timed_build("incremental_c_extension", source, tag, "--incremental", path="s2i-build")
     assert "---> The dependency files, the install settings or the hooks changed since the previous image" in (
         added.output
     )
-    assert "virtualenv is not reused" not in added.output
-    assert "Using cached markupsafe-3.0.2-" in added.output
+    assert STARTING_POINT + "(six==1.17.0)" in added.output
+    assert "Successfully installed six-1.17.0\n" in added.output
+
+
+def freeze(image: str) -> list[str]:
+    found = harness.run_once(image, "python", "-m", "pip", "freeze", "--all")
+    assert found.returncode == 0, harness.text(found)
+    return found.stdout.decode().splitlines()
+
+
+@pytest.fixture
+def clean_tag():
+    name = f"s2i-wsgi-test-incremental-clean-{uuid.uuid4().hex[:8]}:{harness.RUN_ID}"
+    yield name
+    harness.remove_image(name)
+
+
+@pytest.mark.usefixtures("builder")
+@pytest.mark.parametrize("path", ["s2i", "s2i-build"])
+def test_an_added_dependency_is_installed_on_the_previous_virtualenv_as_a_clean_build_would(
+    tmp_path_factory, tag, clean_tag, containers, path
+):
+    source = harness.copy_app("flask_hello", tmp_path_factory)
+    timed_build("flask_hello", source, tag, "--incremental", path=path)
+    before = freeze(tag)
+
+    # python-dateutil brings six: both are installed, nothing else is.
+    requirements = source / "requirements.txt"
+    requirements.write_text("Flask==3.1.3\npython-dateutil==2.9.0.post0\n")
+    added, _ = timed_build("flask_hello", source, tag, "--incremental", path=path)
+    assert STARTING_POINT + "(python-dateutil==2.9.0.post0) and the install settings, the hooks and the " in (
+        added.output
+    )
+    assert "Successfully installed python-dateutil-2.9.0.post0 six-1.17.0\n" in added.output
+    imported = harness.run_once(tag, "python", "-c", "import dateutil, six; print(dateutil.__version__)")
+    assert imported.stdout == b"2.9.0.post0\n", harness.text(imported)
+    harness.answers(tag, containers, b"Hello from flask_hello\n", users=(None,))
+    timed_build("flask_hello", source, clean_tag, path=path)
+    assert freeze(tag) == freeze(clean_tag)
+    assert sorted(set(freeze(tag)) - set(before)) == ["python-dateutil==2.9.0.post0", "six==1.17.0"]
+
+    # A removed line: pip would leave python-dateutil and six behind, so everything is installed again.
+    requirements.write_text("Flask==3.1.3\n")
+    removed, _ = timed_build("flask_hello", source, tag, "--incremental", path=path)
+    assert (
+        "---> The previous build's virtualenv is not reused: requirements.txt no longer has "
+        "python-dateutil==2.9.0.post0, and pip does not uninstall what it installed for it. "
+        "Installing the dependencies.\n"
+    ) in removed.output
+    assert freeze(tag) == before
+    gone = harness.run_once(tag, "python", "-c", "import dateutil")
+    assert b"ModuleNotFoundError: No module named 'dateutil'" in gone.stderr, harness.text(gone)
 
 
 def test_a_changed_build_environment_is_not_built_on_the_previous_image(builder, tmp_path_factory, tag):

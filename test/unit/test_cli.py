@@ -373,23 +373,6 @@ def test_save_artifacts_without_a_cache_streams_an_empty_tar(tmp_path, monkeypat
         assert tar.getnames() == []
 
 
-def test_save_artifacts_leaves_the_virtualenv_out_when_bin_s2i_build_asks(tmp_path, monkeypatch, capsysbinary):
-    """After a refused layered rebuild the virtualenv cannot match: only the cache is streamed."""
-    archived = []
-    (tmp_path / cache.MARKER).write_text("{}")
-    (tmp_path / cli.snapshot.MANIFEST).write_text("{}")
-    monkeypatch.setattr(cache, "CACHE_DIR", tmp_path)
-    monkeypatch.setattr(cli.snapshot, "archive", lambda cache_dir, scratch: archived.append(cache_dir) or [])
-    monkeypatch.setenv("S2I_WSGI_ARTIFACTS", "cache")
-    assert cli.main(["save-artifacts"]) == 0
-    assert archived == []
-    with tarfile.open(fileobj=io.BytesIO(capsysbinary.readouterr().out)) as tar:
-        assert tar.getnames() == [cache.MARKER]  # not the virtualenv's manifest either
-    monkeypatch.delenv("S2I_WSGI_ARTIFACTS")
-    assert cli.main(["save-artifacts"]) == 0
-    assert archived == [tmp_path]
-
-
 def test_a_reader_that_goes_away_ends_the_command_without_a_traceback(source):
     source({"app.py": FLASK_APP})
     done = subprocess.run(

@@ -201,7 +201,7 @@ def previous_build(tmp_path):
 def test_a_matching_virtualenv_is_put_back_as_the_build_left_it(previous_build, tmp_path, capsys):
     previous, _, artifacts, _ = previous_build
     fresh = builder_venv(tmp_path / "fresh")
-    assert snapshot.restore("F", None, artifacts, fresh) is True
+    assert snapshot.restore("F", None, artifacts, fresh) == snapshot.EXACT
     assert tree(fresh) == tree(previous)
     assert not (fresh / "lib" / "python3.13" / "site-packages" / "old").exists()  # emptied, so removed
     assert sorted(p.name for p in artifacts.iterdir()) == [cache.MARKER]  # only the cache is left for cache.py
@@ -225,7 +225,7 @@ def test_another_fingerprint_installs_and_leaves_nothing_behind(previous_build, 
     _, _, artifacts, _ = previous_build
     fresh = builder_venv(tmp_path / "fresh")
     before = tree(fresh)
-    assert snapshot.restore("G", None, artifacts, fresh) is False
+    assert snapshot.restore("G", None, artifacts, fresh) is None
     assert tree(fresh) == before
     assert sorted(p.name for p in artifacts.iterdir()) == [cache.MARKER]
     assert "the dependency files, the install settings, the hooks or the builder changed" in capsys.readouterr().out
@@ -233,7 +233,7 @@ def test_another_fingerprint_installs_and_leaves_nothing_behind(previous_build, 
 
 def test_a_build_that_cannot_be_reused_says_why(previous_build, tmp_path, capsys):
     _, _, artifacts, _ = previous_build
-    assert snapshot.restore(None, "UPGRADE_PIP_TO_LATEST asks for it", artifacts, builder_venv(tmp_path / "f")) is False
+    assert snapshot.restore(None, "UPGRADE_PIP_TO_LATEST asks for it", artifacts, builder_venv(tmp_path / "f")) is None
     assert "is not reused: UPGRADE_PIP_TO_LATEST asks for it. Installing" in capsys.readouterr().out
 
 
@@ -242,7 +242,7 @@ def test_a_damaged_snapshot_is_not_used_and_nothing_is_touched(previous_build, t
     (artifacts / snapshot.SNAPSHOT).write_bytes(b"not a tar")
     fresh = builder_venv(tmp_path / "fresh")
     before = tree(fresh)
-    assert snapshot.restore("F", None, artifacts, fresh) is False
+    assert snapshot.restore("F", None, artifacts, fresh) is None
     assert tree(fresh) == before
     assert "its artifacts are incomplete or damaged" in capsys.readouterr().err
 
@@ -284,7 +284,9 @@ def test_a_layered_rebuild_with_changed_dependencies_goes_back_to_the_builder(ma
     app, config, plan = layered_manifest(make_app, load_config)
     cache.CACHE_DIR.mkdir(parents=True)
     (cache.CACHE_DIR / snapshot.MANIFEST).write_text(
-        json.dumps({"format": 1, "fingerprint": "old", "builder": "b", "changed": [], "removed": [], "links": {}})
+        json.dumps(
+            {"format": snapshot.FORMAT, "fingerprint": "old", "builder": "b", "changed": [], "removed": [], "links": {}}
+        )
     )
     with pytest.raises(RebuildFromBuilder, match="changed since the previous image") as raised:
         build.check_layered(config, plan, "mod_wsgi", app)
@@ -295,3 +297,218 @@ def test_a_layered_rebuild_without_a_record_goes_back_to_the_builder(make_app, l
     app, config, plan = layered_manifest(make_app, load_config)
     with pytest.raises(RebuildFromBuilder, match="records no reusable virtualenv"):
         build.check_layered(config, plan, "mod_wsgi", app)
+
+
+# ---------------------------------------------------------------------------
+# The starting point: a requirements.txt that only adds lines installs them on the previous virtualenv.
+
+
+def wanted(make_app, load_config, files=FLASK, server="mod_wsgi", **environ):
+    app = make_app(files)
+    config = load_config(app, **environ)
+    return snapshot.requirements(config, deps.plan(config), server, app, "b1")
+
+
+def previous(make_app, load_config, **kwargs) -> dict:
+    """The manifest fields the previous build recorded (snapshot.record)."""
+    found = wanted(make_app, load_config, **kwargs)
+    return {"base": found.base, "requirements": list(found.lines)}
+
+
+def test_the_requirement_lines_are_read_through_includes_without_comments_or_spacing(make_app, load_config):
+    files = {**FLASK, "requirements.txt": "# web\nflask==3.1.3   # pinned\n-r more.txt\nidna\\\n  >=3\n"}
+    assert wanted(make_app, load_config, files=files).lines == ("flask==3.1.3", "idna", "idna >=3")
+
+
+@pytest.mark.parametrize(
+    ("files", "environ", "why"),
+    [
+        ({**FLASK, "requirements.txt": "flask==3.1.3\nsix==1.17.0\n-r more.txt\n"}, {}, None),
+        ({**FLASK, "more.txt": "idna\nsix\n"}, {}, None),  # in an included file
+        ({**FLASK, "requirements.txt": "-r more.txt\nflask==3.1.3\n"}, {}, None),  # only reordered
+        (
+            {**FLASK, "requirements.txt": "-r more.txt\n"},
+            {},
+            "requirements.txt no longer has flask==3.1.3, and pip does not uninstall what it installed for it",
+        ),
+        (
+            {**FLASK, "requirements.txt": "flask==3.1.2\n-r more.txt\n"},
+            {},
+            "requirements.txt no longer has flask==3.1.3, and pip does not uninstall what it installed for it",
+        ),
+        (
+            {**FLASK, "requirements.txt": "flask==3.1.3\n-r more.txt\nGunicorn\n"},
+            {},
+            "requirements.txt adds Gunicorn, which the builder installed at its own pinned version",
+        ),
+        (
+            {**FLASK, "requirements.txt": "--pre\nflask==3.1.3\n-r more.txt\n"},
+            {},
+            "the install settings, the hooks, the builder, or the options or constraint files of requirements.txt "
+            "changed",
+        ),
+        (
+            FLASK,
+            {"PIP_INDEX_URL": "https://index.example/simple"},
+            "the install settings, the hooks, the builder, or the options or constraint files of requirements.txt "
+            "changed",
+        ),
+    ],
+)
+def test_a_previous_virtualenv_is_a_starting_point_only_when_lines_are_added(
+    make_app, load_config, files, environ, why
+):
+    found = previous(make_app, load_config)
+    assert snapshot.starting_point(found, wanted(make_app, load_config, files=files, **environ), {"gunicorn"}) == why
+
+
+def test_a_changed_constraints_file_is_no_starting_point(make_app, load_config):
+    files = {**FLASK, "requirements.txt": "flask\n-c constraints.txt\n", "constraints.txt": "flask==3.1.2\n"}
+    found = previous(make_app, load_config, files=files)
+    same = wanted(make_app, load_config, files={**files, "requirements.txt": "flask\nsix\n-c constraints.txt\n"})
+    assert snapshot.starting_point(found, same, set()) is None
+    changed = wanted(make_app, load_config, files={**files, "constraints.txt": "flask==3.1.3\n"})
+    assert "constraint files of requirements.txt changed" in snapshot.starting_point(found, changed, set())
+
+
+@pytest.mark.parametrize(
+    ("files", "why"),
+    [
+        (
+            {"requirements.txt": "flask\npkg @ https://files.example/pkg-1.0-py3-none-any.whl\n"},
+            "requirements.txt installs from a URL (pkg @ https://files.example/pkg-1.0-py3-none-any.whl), which "
+            "pip does not fetch again",
+        ),
+        ({"requirements.txt": "git+https://git.example/pkg.git\n"}, "requirements.txt installs from a URL"),
+        ({"uv.lock": "version = 1\n", "pyproject.toml": "[project]\nname='x'\nversion='1'\n"}, "uv installs"),
+    ],
+)
+def test_urls_and_lock_files_are_never_a_starting_point(make_app, load_config, files, why):
+    found = wanted(make_app, load_config, files={"wsgi.py": "application = None\n", **files})
+    assert isinstance(found, str)
+    assert found.startswith(why)
+    assert snapshot.starting_point({"base": "x", "requirements": []}, found, set()) == found
+
+
+def test_a_previous_build_without_requirement_lines_is_no_starting_point(make_app, load_config):
+    found = {"base": None, "requirements": None}
+    why = snapshot.starting_point(found, wanted(make_app, load_config), set())
+    assert why == "the previous build did not install requirements.txt with pip"
+
+
+@pytest.fixture
+def previous_pip_build(tmp_path):
+    """previous_build, with the requirement lines recorded."""
+    cache_dir, artifacts, scratch = tmp_path / "cache", tmp_path / "artifacts", tmp_path / "scratch"
+    for directory in (cache_dir, artifacts, scratch):
+        directory.mkdir()
+    previous = builder_venv(tmp_path / "previous")
+    before = snapshot.listing(previous)
+    install(previous)
+    recorded = snapshot.Requirements("B", ("flask",))
+    snapshot.record("F", "all", cache_dir, before, previous, wanted=recorded)
+    save_then_unpack(cache_dir, previous, artifacts, scratch)
+    return previous, artifacts
+
+
+def test_added_lines_put_the_virtualenv_back_as_a_starting_point(previous_pip_build, tmp_path, capsys):
+    previous, artifacts = previous_pip_build
+    fresh = builder_venv(tmp_path / "fresh")
+    adds = snapshot.Requirements("B", ("flask", "six==1.17.0"))
+    assert snapshot.restore("G", None, artifacts, fresh, wanted=adds) == snapshot.START
+    assert tree(fresh) == tree(previous)
+    assert capsys.readouterr().out == (
+        "---> Reusing the previous build's virtualenv as the starting point: requirements.txt only adds lines "
+        "(six==1.17.0) and the install settings, the hooks and the builder are unchanged (incremental build), "
+        "so pip installs only what they add\n"
+    )
+
+
+def test_a_removed_line_installs_everything_and_says_why(previous_pip_build, tmp_path, capsys):
+    _, artifacts = previous_pip_build
+    fresh = builder_venv(tmp_path / "fresh")
+    before = tree(fresh)
+    assert snapshot.restore("G", None, artifacts, fresh, wanted=snapshot.Requirements("B", ("six",))) is None
+    assert tree(fresh) == before
+    assert capsys.readouterr().out == (
+        "---> The previous build's virtualenv is not reused: requirements.txt no longer has flask, and pip does "
+        "not uninstall what it installed for it. Installing the dependencies.\n"
+    )
+
+
+def test_undo_gives_the_builder_virtualenv_back_after_a_starting_point(previous_pip_build, tmp_path):
+    _, artifacts = previous_pip_build
+    fresh = builder_venv(tmp_path / "fresh")
+    builder, before = snapshot.listing(fresh), tree(fresh)
+    assert snapshot.restore("G", None, artifacts, fresh, wanted=snapshot.Requirements("B", ("flask", "x"))) == "start"
+    (fresh / "lib" / "python3.13" / "site-packages" / "x.py").write_text("what pip installed before it failed")
+    snapshot.undo(builder, snapshot.backup(artifacts), fresh)
+    assert tree(fresh) == before
+    assert not snapshot.backup(artifacts).exists()
+    assert not (fresh / "lib" / "python3.13" / "site-packages" / "flask").exists()
+
+
+def test_pins_name_every_distribution_in_the_virtualenv(tmp_path):
+    site = tmp_path / "lib" / "python3.13" / "site-packages"
+    for name, version in (("Flask", "3.1.3"), ("python_dateutil", "2.9.0.post0")):
+        (site / f"{name}-{version}.dist-info").mkdir(parents=True)
+        (site / f"{name}-{version}.dist-info" / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\nVersion: not a header\n"
+        )
+    (site / "broken-1.dist-info").mkdir()
+    assert snapshot.pins(tmp_path) == ["Flask==3.1.3", "python_dateutil==2.9.0.post0"]
+
+
+@pytest.fixture
+def started(monkeypatch):
+    """install_dependencies with restore answering START; every command and undo recorded."""
+    runs: list[list[str]] = []
+    undone: list = []
+    fail: list[str] = []
+
+    def run(argv, *, cwd=None, env=None, collect=None) -> int:
+        runs.append(list(argv))
+        return 1 if any(word in argv for word in fail) else 0
+
+    monkeypatch.setattr(build.output, "run", run)
+    monkeypatch.setattr(snapshot, "restore", lambda *args, **kwargs: snapshot.START)
+    monkeypatch.setattr(snapshot, "pins", lambda: ["flask==3.1.3"])
+    monkeypatch.setattr(snapshot, "undo", lambda builder, backup: undone.append(builder))
+    monkeypatch.setattr(cache, "restore", lambda cache_dir, artifacts: False)
+    monkeypatch.setattr(cache, "keep", lambda *args: None)
+    return runs, undone, fail
+
+
+def pip_installs(runs):
+    return [argv[argv.index("install") + 1 :] for argv in runs if "install" in argv]
+
+
+def test_a_starting_point_installs_the_requirements_with_the_installed_packages_pinned(
+    make_app, load_config, started, capsys
+):
+    runs, undone, _ = started
+    config = load_config(make_app(FLASK))
+    assert build.install_dependencies(deps.plan(config), config, build.Reuse({"a": (1, 1)}, "F")) is True
+    (installed,) = pip_installs(runs)
+    assert installed[:3] == ["-r", "requirements.txt", "--constraint"]
+    assert undone == []
+    assert "---> Installing what requirements.txt adds (pip install -r requirements.txt, the installed packages" in (
+        capsys.readouterr().out
+    )
+
+
+def test_a_starting_point_pip_cannot_use_gives_the_builder_virtualenv_back_and_installs_everything(
+    make_app, load_config, started, capsys
+):
+    runs, undone, fail = started
+    fail.append("--constraint")
+    config = load_config(make_app(FLASK))
+    assert build.install_dependencies(deps.plan(config), config, build.Reuse({"a": (1, 1)}, "F")) is False
+    assert [argv[:3] for argv in pip_installs(runs)] == [
+        ["-r", "requirements.txt", "--constraint"],
+        ["-r", "requirements.txt"],
+    ]
+    assert undone == [{"a": (1, 1)}]
+    assert "WARNING: pip could not install the new requirements on the previous build's virtualenv" in (
+        capsys.readouterr().err
+    )

@@ -86,7 +86,7 @@ from .files import (
     DependencyPlan,
     read_pyproject,
 )
-from .install import describe, install
+from .install import add_requirements, describe, install
 from .pipenv import (
     _MICROPIPENV_LOCK,
     PIPENV_DEFAULT_SOURCE,
@@ -129,6 +129,7 @@ __all__ = [
     "Directory",
     "Failure",
     "_check_uv_version",
+    "add_requirements",
     "bundled_uv",
     "dependency_dir",
     "dependency_files",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .. import output
 from ..config import Config
 from .files import PIPFILE_LOCK, POETRY_LOCK, REQUIREMENTS, WHEELHOUSE, DependencyPlan
@@ -36,6 +38,23 @@ def _install_micropipenv(config: Config, p: DependencyPlan) -> None:
         _install_micropipenv_pipfile(config, p)
     else:
         _install_poetry_lock(config, p, dependency_dir(config, p) / POETRY_LOCK)
+
+
+def add_requirements(dependency_plan: DependencyPlan, config: Config, pinned: Path) -> None:
+    """An incremental build whose requirements.txt only adds lines (incremental/snapshot.py): pip
+    installs them on the previous build's virtualenv, every package there pinned by `pinned`."""
+    output.step(
+        "Installing what requirements.txt adds (pip install -r requirements.txt, the installed packages pinned)"
+    )
+    _pip(
+        config,
+        dependency_plan,
+        "-r",
+        REQUIREMENTS,
+        "--constraint",
+        str(pinned),
+        what="the packages in requirements.txt",
+    )
 
 
 def install(dependency_plan: DependencyPlan, config: Config) -> None:
