@@ -48,6 +48,20 @@ ENV APP_ROOT=/opt/app-root \
 
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
+# No documentation, manual pages or message catalogues enter either image:
+# nothing in a container reads them. These are the rules Debian's official
+# slim images already carry (a no-op there); a base made with debootstrap has
+# none. Copyright files stay, and locale.alias, which localedef reads below.
+RUN set -eux; \
+    printf '%s\n' \
+        'path-exclude=/usr/share/doc/*' \
+        'path-include=/usr/share/doc/*/copyright' \
+        'path-exclude=/usr/share/man/*' \
+        'path-exclude=/usr/share/info/*' \
+        'path-exclude=/usr/share/locale/*' \
+        'path-include=/usr/share/locale/locale.alias' \
+        >/etc/dpkg/dpkg.cfg.d/s2i-wsgi-nodoc
+
 # What both images run: Debian's Python and its shared library (mod_wsgi links
 # against it), Apache httpd, and what s2i and OpenShift need (tar, sh, chown).
 # hadolint ignore=DL3008
@@ -74,6 +88,10 @@ RUN set -eux; \
     if [ -e "${aliases}" ]; then set -- -A "${aliases}"; else set --; fi; \
     localedef -i en_US -c -f UTF-8 "$@" en_US.UTF-8; \
     locale -a | grep -qx 'en_US.utf8'; \
+    # The locale sources (17 MB) only serve localedef, which has compiled the one
+    # locale the images use into /usr/lib/locale; they are needed up to here, so
+    # they are removed in this layer rather than excluded from the install.
+    rm -rf /usr/share/i18n/charmaps /usr/share/i18n/locales; \
     /usr/sbin/apache2 -v; \
     found="$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')"; \
     if [ "${found}" != "${PYTHON_VERSION}" ]; then \
@@ -135,10 +153,16 @@ RUN set -eux; \
 
 # The dependency managers the builder adds to the tools virtualenv (uv,
 # micropipenv), installed here where a build CA is trusted.
+# They go to a staging prefix laid out like the tools virtualenv, so that the
+# builder copies only them on top of the runtime's tools (copying the whole
+# virtualenv would ship supervisor's files a second time); neither has a
+# dependency the tools virtualenv must provide.
 FROM compile AS build-tools
 RUN set -eux; \
-    /opt/s2i-wsgi/tools/bin/pip install --no-cache-dir -r /opt/s2i-wsgi/requirements/build-tools.txt; \
-    find /opt/s2i-wsgi/tools -name '__pycache__' -prune -exec rm -rf {} +; \
+    /opt/s2i-wsgi/tools/bin/pip install --no-cache-dir --prefix /tmp/build-tools/opt/s2i-wsgi/tools \
+        -r /opt/s2i-wsgi/requirements/build-tools.txt; \
+    find /tmp/build-tools -name '__pycache__' -prune -exec rm -rf {} +; \
+    cp -a /tmp/build-tools/opt/s2i-wsgi/tools/. /opt/s2i-wsgi/tools/; \
     /opt/s2i-wsgi/tools/bin/uv --version; \
     /opt/s2i-wsgi/tools/bin/micropipenv --version
 
@@ -223,8 +247,58 @@ CMD ["/usr/libexec/s2i/usage"]
 FROM runtime AS builder
 ARG BASE_IMAGE
 USER 0
+# What the toolchain brings that building a package's extension never uses is
+# excluded from the install (dpkg path-exclude: the files never enter a layer):
+# - sanitizer runtimes (libasan, libhwasan, liblsan, libtsan, libubsan; 40 MB):
+#   loaded only by programs compiled with -fsanitize, which wheels never are;
+# - LTO (lto1 and lto-dump, 64 MB): Debian's Python builds extensions without
+#   -flto (sysconfig's CFLAGS and LDSHARED); the linker plugin stays, so a
+#   package that asks for -flto fails to link with a clear message;
+# - the static libpython (libpython3.X.a and -pic.a, 25 MB): extensions link to
+#   nothing, and what embeds Python (uWSGI) links the shared library, which the
+#   config directory names first;
+# - gprofng (4 MB), a profiler nothing runs in a build.
+RUN set -eux; \
+    printf '%s\n' \
+        'path-exclude=/usr/lib/*/libasan.so*' \
+        'path-exclude=/usr/lib/*/libhwasan.so*' \
+        'path-exclude=/usr/lib/*/liblsan.so*' \
+        'path-exclude=/usr/lib/*/libtsan.so*' \
+        'path-exclude=/usr/lib/*/libubsan.so*' \
+        'path-exclude=/usr/lib/gcc/*/*/libasan*' \
+        'path-exclude=/usr/lib/gcc/*/*/libhwasan*' \
+        'path-exclude=/usr/lib/gcc/*/*/liblsan*' \
+        'path-exclude=/usr/lib/gcc/*/*/libtsan*' \
+        'path-exclude=/usr/lib/gcc/*/*/libubsan*' \
+        'path-exclude=/usr/libexec/gcc/*/*/lto1' \
+        'path-exclude=/usr/bin/*lto-dump*' \
+        'path-exclude=/usr/lib/python3*/config-*/libpython*.a' \
+        'path-exclude=/usr/lib/*/libpython*.a' \
+        'path-exclude=/usr/lib/*/libgprofng.so*' \
+        'path-exclude=/usr/lib/*/gprofng/*' \
+        'path-exclude=/usr/bin/*gprofng*' \
+        >/etc/dpkg/dpkg.cfg.d/s2i-wsgi-builder
+# apache2-dev (apxs and Apache's headers: an app that pins another mod_wsgi
+# builds it from its sdist with them) depends on debhelper, which is for
+# packaging Apache modules as .debs and brings dpkg-dev, autoconf, automake,
+# libtool, gettext, man-db and groff with it (about 35 MB); apxs needs none of
+# them. An empty local package that provides debhelper satisfies the
+# dependency, so apt stays consistent and installs the rest as usual.
 # hadolint ignore=DL3008
 RUN set -eux; \
+    stub=/tmp/s2i-wsgi-no-debhelper; \
+    mkdir -p "${stub}/DEBIAN"; \
+    printf '%s\n' \
+        'Package: s2i-wsgi-no-debhelper' \
+        'Version: 1.0' \
+        'Architecture: all' \
+        'Maintainer: s2i-wsgi' \
+        'Provides: debhelper (= 13)' \
+        'Description: stands in for debhelper, which apache2-dev requires but apxs does not use' \
+        >"${stub}/DEBIAN/control"; \
+    dpkg-deb --build "${stub}" "${stub}.deb"; \
+    dpkg -i "${stub}.deb"; \
+    rm -rf "${stub}" "${stub}.deb"; \
     apt-get update; \
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         apache2-dev \
@@ -239,10 +313,18 @@ RUN set -eux; \
     ; \
     apt-get clean; \
     rm -rf /var/lib/apt/lists/*; \
+    # C and C++ still compile and link without what was excluded; apxs answers.
+    printf 'int main(void) { return 0; }\n' >/tmp/smoke.c; \
+    gcc -O2 -o /tmp/smoke /tmp/smoke.c; \
+    /tmp/smoke; \
+    g++ -x c++ -O2 -o /tmp/smoke /tmp/smoke.c; \
+    /tmp/smoke; \
+    rm -f /tmp/smoke /tmp/smoke.c; \
+    apxs -q INCLUDEDIR; \
     # What these packages bring with a set-UID or set-GID bit loses it too (see runtime).
     find / -xdev -perm /6000 -type f -exec chmod ug-s {} +; \
     test -z "$(find / -xdev -perm /6000 -type f)"
-COPY --from=build-tools /opt/s2i-wsgi/tools/ /opt/s2i-wsgi/tools/
+COPY --from=build-tools /tmp/build-tools/opt/s2i-wsgi/tools/ /opt/s2i-wsgi/tools/
 COPY --from=build-tools /opt/s2i-wsgi/sbom/ /opt/s2i-wsgi/sbom/
 RUN set -eux; \
     /opt/s2i-wsgi/tools/bin/uv --version; \

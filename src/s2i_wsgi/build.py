@@ -122,6 +122,14 @@ def install_whitenoise(config: Config, server: str) -> None:
     pip(config, "--constraint", str(constraints), "whitenoise", what="WhiteNoise")
 
 
+def drop_pip_bytecode(app_root: Path = APP_ROOT) -> None:
+    """pip writes its own modules' bytecode as it runs (about 5 MB): the image would keep it,
+    though nothing in it runs pip. The packages pip installed keep theirs (pip compiles them)."""
+    for found in sorted(app_root.glob("lib/python3*/site-packages/pip")):
+        for cache_dir in sorted(found.rglob("__pycache__")):
+            shutil.rmtree(cache_dir, ignore_errors=True)
+
+
 def install_dependencies(dependency_plan: deps.DependencyPlan, config: Config, reusable: Reuse) -> bool:
     """Install with the previous build's cache when there is one; should that fail, once more without.
 
@@ -340,6 +348,7 @@ def _build(
     if entry.django and not serving.is_asgi and serving.server in ("gunicorn", "waitress") and django.static_alias():
         install_whitenoise(config, serving.server)
     hooks.run_heroku("post_compile", source_dir, env)  # where Heroku runs it: after collectstatic
+    drop_pip_bytecode()  # nothing runs pip after this
     # Last of all that installs: the list is of the virtualenv as the image keeps it. No build secret
     # is passed on (the generator needs none); the app's own settings are (PYTHONPATH, .pth paths).
     sbom.write(config, {**environ, **config.app_environment, **changes})

@@ -205,6 +205,12 @@ def test_pip_installs_requirements_and_projects(app, marker, built, containers):
     harness.answers(result.image, containers, marker)
 
 
+def test_an_app_pinning_another_mod_wsgi_builds_it_from_its_sdist_and_is_served_by_it(built, containers):
+    # The builder keeps apxs and Apache's headers (apache2-dev, without debhelper) for this.
+    result = built("deps_mod_wsgi_pinned").assert_ok()
+    harness.answers(result.image, containers, b"deps_mod_wsgi_pinned: package 6.1.0, module 6.1.0\n")
+
+
 def test_requirements_with_includes_upgrade_pip_first_and_install_the_project(built):
     output = built("deps_requirements_includes").assert_ok().output
     assert "---> Upgrading pip, setuptools and wheel (UPGRADE_PIP_TO_LATEST)" in output

@@ -195,3 +195,14 @@ def test_herokus_hooks_run_first_and_last_as_its_buildpack_runs_them(make_app, l
     steps = [argv[-1] for argv in pip_runs if "pip" in argv or len(argv) == 1]
     assert steps[0] == "pre_compile"
     assert steps[-3:] == ["requirements.txt", "post_compile", "sbom"]
+
+
+def test_pips_own_bytecode_is_dropped_and_the_installed_packages_keep_theirs(tmp_path):
+    site = tmp_path / "lib" / "python3.13" / "site-packages"
+    for directory in ("pip/__pycache__", "pip/_internal/__pycache__", "flask/__pycache__"):
+        (site / directory).mkdir(parents=True)
+        (site / directory / "x.cpython-313.pyc").write_bytes(b"")
+    (site / "pip" / "__init__.py").write_text("")
+    build.drop_pip_bytecode(tmp_path)
+    left = sorted(str(path.relative_to(site)) for path in site.rglob("*") if path.is_file())
+    assert left == ["flask/__pycache__/x.cpython-313.pyc", "pip/__init__.py"]
