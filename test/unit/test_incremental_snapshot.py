@@ -184,18 +184,23 @@ def save_then_unpack(cache_dir: Path, app_root: Path, artifacts: Path, scratch: 
         tar.extractall(artifacts, filter="data")
 
 
-@pytest.fixture
-def previous_build(tmp_path):
-    """The previous image: the builder's venv plus an install, recorded; its artifacts unpacked."""
+def make_previous_build(tmp_path, wanted=None):
+    """The previous image: the builder's venv plus an install, recorded (with `wanted`, the
+    requirement lines); its artifacts unpacked."""
     cache_dir, artifacts, scratch = tmp_path / "cache", tmp_path / "artifacts", tmp_path / "scratch"
     for directory in (cache_dir, artifacts, scratch):
         directory.mkdir()
     previous = builder_venv(tmp_path / "previous")
     before = snapshot.listing(previous)
     install(previous)
-    snapshot.record("F", "all", cache_dir, before, previous)
+    snapshot.record("F", "all", cache_dir, before, previous, wanted=wanted)
     save_then_unpack(cache_dir, previous, artifacts, scratch)
     return previous, before, artifacts, cache_dir
+
+
+@pytest.fixture
+def previous_build(tmp_path):
+    return make_previous_build(tmp_path)
 
 
 def test_a_matching_virtualenv_is_put_back_as_the_build_left_it(previous_build, tmp_path, capsys):
@@ -399,15 +404,7 @@ def test_a_previous_build_without_requirement_lines_is_no_starting_point(make_ap
 @pytest.fixture
 def previous_pip_build(tmp_path):
     """previous_build, with the requirement lines recorded."""
-    cache_dir, artifacts, scratch = tmp_path / "cache", tmp_path / "artifacts", tmp_path / "scratch"
-    for directory in (cache_dir, artifacts, scratch):
-        directory.mkdir()
-    previous = builder_venv(tmp_path / "previous")
-    before = snapshot.listing(previous)
-    install(previous)
-    recorded = snapshot.Requirements("B", ("flask",))
-    snapshot.record("F", "all", cache_dir, before, previous, wanted=recorded)
-    save_then_unpack(cache_dir, previous, artifacts, scratch)
+    previous, _before, artifacts, _cache_dir = make_previous_build(tmp_path, snapshot.Requirements("B", ("flask",)))
     return previous, artifacts
 
 
