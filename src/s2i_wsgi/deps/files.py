@@ -4,6 +4,7 @@ plan they carry out (DependencyPlan), and reading pyproject.toml.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,11 @@ class DependencyPlan:
 
 
 _DECIDES = "The build decides from the app's files how to install its packages."
+
+
+def pep503(name: str) -> str:
+    """A project name normalized as PEP 503 compares them (Flask_Login, flask.login: flask-login)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _check_link(path: Path, purpose: str = _DECIDES) -> None:

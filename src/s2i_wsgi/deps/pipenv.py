@@ -27,6 +27,7 @@ from .files import (
     UV,
     DependencyPlan,
     _read_toml,
+    pep503,
 )
 from .run import _env, _run, _scratch, dependency_dir, pip_failure
 
@@ -41,10 +42,6 @@ PIPENV_DEFAULT_SOURCE = {"name": "pypi", "url": "https://pypi.org/simple", "veri
 _NOT_CATEGORIES = frozenset(
     ("source", "packages", "dev-packages", "requires", "scripts", "pipfile", "pipenv", "default", "develop")
 )
-
-
-def _pep503(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def pipfile_hashes(pipfile: dict) -> tuple[str, ...]:
@@ -66,7 +63,7 @@ def pipfile_hashes(pipfile: dict) -> tuple[str, ...]:
 
     def section(value: object, canonical: bool) -> object:
         if canonical and isinstance(value, dict):
-            return {_pep503(str(name)): entry for name, entry in value.items()}
+            return {pep503(str(name)): entry for name, entry in value.items()}
         return value
 
     def digest(canonical: bool, categories: bool) -> str:

@@ -24,9 +24,10 @@ from .files import (
     UV,
     DependencyPlan,
     _read_toml,
+    pep503,
     read_pyproject,
 )
-from .pipenv import _MICROPIPENV_LOCK, PIPENV_DEFAULT_SOURCE, _pep503
+from .pipenv import _MICROPIPENV_LOCK, PIPENV_DEFAULT_SOURCE
 from .run import _env, _run, _scratch, dependency_dir, pip_failure
 
 # ---------------------------------------------------------------------------
@@ -162,7 +163,7 @@ def poetry_pipfile_lock(lock: dict, pyproject: dict, pypi: str | None) -> dict:
             entry["index"] = source.get("reference")
         elif sources:  # from PyPI, while other indexes are named: say which one
             entry["index"] = "pypi"
-        default[_pep503(package["name"])] = entry
+        default[pep503(package["name"])] = entry
     if sources:
         sources.insert(0, {"name": "pypi", "url": pypi or PIPENV_DEFAULT_SOURCE["url"], "verify_ssl": True})
     return {"_meta": {"sources": sources}, "default": default, "develop": {}}

@@ -62,6 +62,7 @@ from pathlib import Path
 from .. import output
 from ..config import DEPENDENCIES, VARIABLES, Config
 from ..deps import REQUIREMENTS, UV_LOCK, DependencyPlan, read_pyproject
+from ..deps.files import pep503
 from ..hooks import find as find_hooks
 from ..paths import APP_ROOT, BUILDER_HOME
 from . import LAYERED_MARKER, MANIFEST, SNAPSHOT, STAGING
@@ -134,7 +135,7 @@ def _lines(path: Path, seen: set[Path], lines: list[str], options: list[str], co
 def name_of(line: str) -> str:
     """The project a requirement line names, normalized (PEP 503)."""
     match = _NAME.match(line)
-    return re.sub(r"[-_.]+", "-", match[1]).lower() if match else line
+    return pep503(match[1]) if match else line
 
 
 def _requirement_files(path: Path, seen: set[Path]) -> list[Path]:
